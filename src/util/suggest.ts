@@ -18,8 +18,11 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   return bestDistance <= allowed ? best : undefined;
 }
 
-/** " (did you mean 'x'?)" or "", for appending to an error message. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
+/**
+ * " (did you mean 'x'?)" or "", for appending to an error message. With `prefix` (a key path),
+ * the suggestion is spelled as the full path: 'gan.batchSize'.
+ */
+export function didYouMean(word: string, candidates: readonly string[], prefix: readonly string[] = []): string {
   const guess = nearest(word, candidates);
-  return guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+  return guess === undefined ? '' : ` (did you mean '${[...prefix, guess].join('.')}'?)`;
 }

