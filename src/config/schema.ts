@@ -3,8 +3,15 @@
  * and nowhere else; a config file (or preset) holds only overrides. Objects are strict: an unknown
  * key is an error, reported with the nearest valid key (see validate.ts).
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/options.js';
+
+/** Decode caches are shared by every project of the user, like other tools' caches. */
+function defaultCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 's3gan');
+}
 
 const int = () => z.number().int();
 const positiveInt = () => z.number().int().positive();
@@ -46,7 +53,7 @@ export const dataSchema = z
       .enum(['pad', 'resize'])
       .default('pad')
       .describe('How smaller images reach imageSize (e.g. MNIST 28→32): zero-pad around, or resize.'),
-    cacheDir: z.string().min(1).default('.cache/s3gan').describe('Directory for decode caches (relative to the working directory).'),
+    cacheDir: z.string().min(1).default(defaultCacheDir()).describe('Directory for decode caches (default: $XDG_CACHE_HOME/s3gan or ~/.cache/s3gan).'),
     skipCorrupt: z.boolean().default(false).describe('image-folder: skip undecodable images (listed) instead of failing.'),
     prefetchBatches: int().min(0).max(64).default(2).describe('Batches the input pipeline prepares ahead.'),
   })

@@ -12,8 +12,9 @@ import { Rng } from '../util/rng.js';
 import { UNLABELLED, type ImageSplit } from './types.js';
 
 /**
- * - fraction f (0 < f ≤ 1), stratified: each class keeps round(f · n_c) of its n_c labelled images
- *   (at least one), so class proportions are those of the dataset and f = 1 keeps every label.
+ * - fraction f (0 < f ≤ 1): the same number of images from every class, round(f · N / K) for N
+ *   labelled images in K classes (1% of MNIST: 60 per class, 600 in all). A class with fewer
+ *   images than that gives all it has. f = 1 keeps every label.
  * - perClass k: exactly k images of every class (an error if a class has fewer).
  */
 export type LabelBudget = { readonly fraction: number } | { readonly perClass: number };
@@ -51,14 +52,25 @@ export function classOrders(split: ImageSplit, numClasses: number, seed: number)
   });
 }
 
-/** How many images of a class of `classSize` a budget takes; bad budgets are UserErrors. */
-function takeCount(budget: LabelBudget, classSize: number, className: string): number {
+/** Images per class a budget asks for (before capping at a class's size); bad budgets are UserErrors. */
+function perClassTarget(budget: LabelBudget, labelledCount: number, numClasses: number): number {
   if ('fraction' in budget) {
     const f = budget.fraction;
     if (!(f > 0 && f <= 1)) throw new UserError(`labels.fraction must be > 0 and ≤ 1, got ${f}`);
-    return classSize === 0 ? 0 : Math.min(classSize, Math.max(1, Math.round(f * classSize)));
+    if (f === 1) return Infinity;
+    const target = Math.round((f * labelledCount) / numClasses);
+    if (target < 1) {
+      throw new UserError(`labels.fraction=${f} gives less than one image per class (${labelledCount} labelled images, ${numClasses} classes); use a larger fraction or labels.perClass`);
+    }
+    return target;
   }
-  const k = budget.perClass;
+  return budget.perClass;
+}
+
+/** How many images of a class of `classSize` a budget takes. */
+function takeCount(budget: LabelBudget, target: number, classSize: number, className: string): number {
+  if ('fraction' in budget) return Math.min(target, classSize);
+  const k = target;
   if (!(Number.isInteger(k) && k >= 1)) throw new UserError(`labels.perClass must be a positive integer, got ${k}`);
   if (k > classSize) {
     throw new UserError(`labels.perClass=${k} is more than class '${className}' has (${classSize} labelled images)`);
@@ -72,9 +84,16 @@ function takeCount(budget: LabelBudget, classSize: number, className: string): n
  */
 export function labelledSubset(split: ImageSplit, classNames: readonly string[], budget: LabelBudget, seed: number): LabelledSubset {
   const orders = classOrders(split, classNames.length, seed);
+  const labelledCount = orders.reduce((n, order) => n + order.length, 0);
+  const target = perClassTarget(budget, labelledCount, classNames.length);
+  if ('perClass' in budget) {
+    // Name the smallest class: it is the one that decides whether the budget fits.
+    const smallest = orders.reduce((best, order, c) => (order.length < orders[best].length ? c : best), 0);
+    takeCount(budget, target, orders[smallest].length, classNames[smallest]);
+  }
   const chosen: number[] = [];
   const countPerClass = orders.map((order, c) => {
-    const count = takeCount(budget, order.length, classNames[c]);
+    const count = takeCount(budget, target, order.length, classNames[c]);
     for (let i = 0; i < count; i++) chosen.push(order[i]);
     return count;
   });

@@ -19,7 +19,8 @@ test('MNIST subsets are nested across fractions 0.01 ⊂ 0.05 ⊂ 0.1 for three 
   const train = await mnistTrain();
   for (const seed of [0, 1, 2]) {
     const [small, medium, large] = [0.01, 0.05, 0.1].map((fraction) => labelledSubset(train, CLASSES, { fraction }, seed));
-    t.is(small.ids.length, 600, '1% of 60,000, stratified by class');
+    t.is(small.ids.length, 600, '1% of 60,000: 60 per class');
+    t.deepEqual(small.countPerClass, Array(10).fill(60));
     t.is(medium.ids.length, 3000);
     t.is(large.ids.length, 6000);
     const mediumIds = new Set(medium.ids);
@@ -28,12 +29,18 @@ test('MNIST subsets are nested across fractions 0.01 ⊂ 0.05 ⊂ 0.1 for three 
     t.true(medium.ids.every((id) => largeIds.has(id)), `seed ${seed}: 5% ⊂ 10%`);
     // Labels are the true labels and every class is represented in proportion.
     small.indices.forEach((index, k) => t.is(small.labels[k], train.labels[index]));
-    t.is(small.countPerClass[1], Math.round(0.01 * 6742));
   }
   const a = labelledSubset(train, CLASSES, { fraction: 0.01 }, 0);
   const b = labelledSubset(train, CLASSES, { fraction: 0.01 }, 1);
   t.notDeepEqual(a.ids, b.ids, 'different seeds choose different images');
   t.deepEqual(a.ids, labelledSubset(train, CLASSES, { fraction: 0.01 }, 0).ids, 'same seed, same subset');
+});
+
+test('MNIST 0.1% gives 60 labels; fraction 1 keeps all 60,000; too small a fraction is refused', async (t) => {
+  const train = await mnistTrain();
+  t.is(labelledSubset(train, CLASSES, { fraction: 0.001 }, 0).ids.length, 60);
+  t.is(labelledSubset(train, CLASSES, { fraction: 1 }, 0).ids.length, 60000);
+  t.throws(() => labelledSubset(train, CLASSES, { fraction: 0.00001 }, 0), { instanceOf: UserError, message: /less than one image per class/ });
 });
 
 test('perClass takes exactly k of every class, nested with larger k', async (t) => {
@@ -73,5 +80,7 @@ test('unlabelled images are never chosen; fraction 1 keeps every label; masking'
   const masked = maskToSubset(tiny, one);
   t.is(masked.filter((l) => l !== UNLABELLED).length, 2);
   t.is(masked[3], UNLABELLED);
+  const capped = labelledSubset(tiny, ['x', 'y'], { fraction: 0.9 }, 0);
+  t.deepEqual(capped.countPerClass, [2, 2], 'round(0.9·5/2) = 2 per class');
   for (const f of [0, -1, 1.5]) t.throws(() => labelledSubset(tiny, ['x', 'y'], { fraction: f }, 0), { instanceOf: UserError, message: /labels\.fraction/ });
 });

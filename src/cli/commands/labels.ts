@@ -1,0 +1,52 @@
+/**
+ * `s3gan labels --run DIR`: chooses the labelled subset the config asks for and writes it into
+ * the run directory (labels/labelled-subset.json), the first artifact of a few-label run. Every
+ * later stage and every method of an experiment reads the same file.
+ */
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { openRunDir } from '../../artifacts/run-dir.js';
+import { reportBackend, selectBackend } from '../../backend/select.js';
+import { configHash } from '../../config/hash.js';
+import { labelledSubset } from '../../data/label-subset.js';
+import { LABELLED_SUBSET_FILE, writeLabelledSubset } from '../../data/label-subset-file.js';
+import { loadDataset } from '../../data/registry.js';
+import { progressFn } from '../../util/progress.js';
+import { commandConfig, formatCount, globalFlags, print } from '../context.js';
+import { budgetText, datasetOptions, labelBudget } from '../dataset-options.js';
+
+const STAGE = 'labels';
+
+export function labelsCommand(): Command {
+  return new Command('labels')
+    .description('choose the class-balanced labelled subset (labels.fraction or labels.perClass, labels.seed) and write it to the run directory')
+    .option('--run <dir>', 'run directory (run.dir)')
+    .action(async (flags: { run?: string }, self: Command) => {
+      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`]);
+      const target = resolve(config.run.dir, LABELLED_SUBSET_FILE);
+      if (globalFlags(self).dryRun) {
+        print(`would choose the labelled subset of ${config.data.name} (${budgetText(config)}, seed ${config.labels.seed}) and write ${target}`);
+        return;
+      }
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'decode', unit: 'images' }) });
+      // Choose before touching the run directory: a bad budget leaves nothing behind.
+      const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+
+      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      try {
+        const backend = await selectBackend(config.backend.name);
+        reportBackend(backend);
+        await run.recordBackend(backend.name, backend.detail);
+        await run.markStage(STAGE, { status: 'running', artifacts: [] });
+        await run.ensureDir('labels');
+        await writeLabelledSubset(run.file(LABELLED_SUBSET_FILE), dataset, subset);
+        await run.markStage(STAGE, { status: 'done', artifacts: [LABELLED_SUBSET_FILE], configHash: configHash({ data: config.data, labels: config.labels }) });
+      } catch (error) {
+        await run.markStage(STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        await run.close();
+      }
+      print(`labelled subset: ${formatCount(subset.ids.length)} images (${subset.countPerClass.join('/')} per class) → ${target}`);
+    });
+}

@@ -1,0 +1,19 @@
+/** The config's `data` and `labels` sections as library options and as words. */
+import type { Config } from '../config/schema.js';
+import type { LabelBudget } from '../data/label-subset.js';
+import type { DatasetOptions } from '../data/options.js';
+
+export function datasetOptions(config: Config): DatasetOptions {
+  const { name, path, labelFile, classNames, imageSize, channels, cacheDir, skipCorrupt } = config.data;
+  return { name, path, labelFile, classNames, imageSize, channels, cacheDir, skipCorrupt };
+}
+
+/** The labelled-subset budget the config asks for. */
+export function labelBudget(config: Config): LabelBudget {
+  return config.labels.perClass === undefined ? { fraction: config.labels.fraction ?? 0.01 } : { perClass: config.labels.perClass };
+}
+
+export function budgetText(config: Config): string {
+  const budget = labelBudget(config);
+  return 'fraction' in budget ? `labels.fraction=${budget.fraction}` : `labels.perClass=${budget.perClass}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The s3gan command line. Each command turns flags into one validated config and calls the
+ * library; this file only wires commands and the exit-code policy:
+ * 0 success, 2 bad input (UserError or a flag commander rejects), 1 an internal error (a bug).
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../util/errors.js';
+import { packageVersion } from '../util/package-root.js';
+import { collect } from './context.js';
+import { configCommand } from './commands/config.js';
+import { dataCommand } from './commands/data.js';
+import { labelsCommand } from './commands/labels.js';
+import { backendCommand } from './commands/backend.js';
+
+export function buildProgram(): Command {
+  const program = new Command('s3gan')
+    .description('Class-conditional GANs from few labels: rotation pretraining, pseudo-labels, S3GAN training.')
+    .version(packageVersion())
+    .option('-c, --config <file>', 'config file (default: s3gan.config.*, .s3ganrc*, or "s3gan" in package.json, searched in the working directory)')
+    .option('-s, --set <key=value>', 'override one config key, e.g. --set gan.batchSize=32 (repeatable)', collect, [])
+    .option('--dry-run', 'validate and show what would be done, without doing it')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(false)
+    .addHelpText('after', '\nExamples:\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01');
+  program.addCommand(configCommand());
+  program.addCommand(dataCommand());
+  program.addCommand(labelsCommand());
+  program.addCommand(backendCommand());
+  // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
+  for (const command of program.commands) inheritGlobalOptions(command, program);
+  return program;
+}
+
+/** Lets every subcommand parse the root's global options. */
+function inheritGlobalOptions(command: Command, root: Command): void {
+  command.exitOverride();
+  for (const option of root.options) {
+    if (option.long === '--version') continue;
+    if (!command.options.some((o) => o.long === option.long)) command.addOption(option);
+  }
+  for (const child of command.commands) inheritGlobalOptions(child, root);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they exit cleanly.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`s3gan: error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`s3gan: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
