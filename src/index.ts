@@ -1,0 +1,27 @@
+/**
+ * s3gan's library API. The CLI (src/cli) is a thin layer over these.
+ */
+export { UserError } from './util/errors.js';
+export { Rng, type RngState } from './util/rng.js';
+
+export { loadConfig, presetNames, type LoadConfigOptions, type LoadedConfig } from './config/load.js';
+export { configSchema, METHOD_NAMES, BACKEND_NAMES, type Config, type ConfigInput } from './config/schema.js';
+export { configHash } from './config/hash.js';
+
+export { selectBackend, describeBackend, type BackendSelection } from './backend/select.js';
+
+export { UNLABELLED, splitSize, type Dataset, type ImageSplit } from './data/types.js';
+export { DATASET_NAMES, type DatasetName, type DatasetOptions, type ProgressFn } from './data/options.js';
+export { loadDataset, parseDatasetName, type LoadHooks } from './data/registry.js';
+export { writeCifarBatch } from './data/cifar10.js';
+export { labelledSubset, maskToSubset, type LabelBudget, type LabelledSubset } from './data/label-subset.js';
+export { LABELLED_SUBSET_FILE, readLabelledSubset, writeLabelledSubset } from './data/label-subset-file.js';
+export { trainingBatches, batchIndices, type Batch, type BatchOptions } from './data/pipeline.js';
+export { fitToSize, scaleToSymmetric, symmetricToPixels, type FitMode } from './data/transforms.js';
+export { rot90, allRotations, NUM_ROTATIONS } from './data/rotate.js';
+
+export { openRunDir, type RunDir } from './artifacts/run-dir.js';
+export { writeFileAtomic, writeJsonAtomic } from './artifacts/atomic-write.js';
+export { MetricsLog } from './artifacts/metrics-log.js';
+export { imageGrid, gridByClass, writeGridPng, type Grid } from './artifacts/image-grid.js';
+export { createProgress, type Progress } from './util/progress.js';
