@@ -17,3 +17,15 @@ export function budgetText(config: Config): string {
   const budget = labelBudget(config);
   return 'fraction' in budget ? `labels.fraction=${budget.fraction}` : `labels.perClass=${budget.perClass}`;
 }
+
+/** What a dataset reader's progress counts: decoded images for folders; files or splits read whole otherwise. */
+export function progressUnit(config: Config): string {
+  switch (config.data.name) {
+    case 'image-folder':
+      return 'images';
+    case 'mnist':
+      return 'splits';
+    default:
+      return 'files';
+  }
+}

@@ -44,6 +44,7 @@ export async function readMnist(
   name = 'mnist',
 ): Promise<Dataset> {
   const root = path.resolve(dir);
+  // Two pairs of files, each read whole: progress is counted in splits.
   const train = await readIdxSplit(root, 'train');
   onProgress?.(1, 2);
   const test = await readIdxSplit(root, 'test');

@@ -87,6 +87,11 @@ test('an image folder with a corrupt image fails naming it; --skip-corrupt lists
   t.regex(skipped.stdout, /broken\.png/);
   t.regex(skipped.stdout, /^train\s+6\s+6\s+0$/m);
   t.regex(skipped.stdout, /8×8×3/);
+
+  // The default 1% budget cannot fit 6 images; inspect still reports, and says why.
+  const tooFew = s3gan(['data', 'inspect', 'image-folder', '--path', root, '--set', 'data.imageSize=8', '--skip-corrupt']);
+  t.is(tooFew.code, 0, tooFew.stderr);
+  t.regex(tooFew.stdout, /labelled subset \(labels\.fraction=0\.01, seed 0\): not possible here: .*less than one image per class/);
 });
 
 test('a bad --per-class value names the flag', (t) => {

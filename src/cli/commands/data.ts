@@ -12,7 +12,7 @@ import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../../data
 import { UserError } from '../../util/errors.js';
 import { progressFn } from '../../util/progress.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, labelBudget } from '../dataset-options.js';
+import { budgetText, datasetOptions, progressUnit, labelBudget } from '../dataset-options.js';
 
 interface InspectFlags {
   path?: string;
@@ -57,11 +57,18 @@ function report(dataset: Dataset, config: Config): void {
     print(pad(`${c} ${className}`, nameWidth) + counts.map((perSplit) => pad(formatCount(perSplit[c]), 10, true)).join(''));
   });
   print();
-  const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
   const labelledTrain = splitSize(dataset.train) - unlabelledCount(dataset.train);
-  print(
-    `labelled subset (${budgetText(config)}, seed ${config.labels.seed}): ${formatCount(subset.ids.length)} of ${formatCount(labelledTrain)} labelled training images keep their label; ${formatCount(splitSize(dataset.train) - subset.ids.length)} are treated as unlabelled`,
-  );
+  const budget = `labelled subset (${budgetText(config)}, seed ${config.labels.seed})`;
+  try {
+    const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+    print(
+      `${budget}: ${formatCount(subset.ids.length)} of ${formatCount(labelledTrain)} labelled training images keep their label; ${formatCount(splitSize(dataset.train) - subset.ids.length)} are treated as unlabelled`,
+    );
+  } catch (error) {
+    // Inspecting is still useful when the configured budget does not fit this dataset: say why.
+    if (!(error instanceof UserError)) throw error;
+    print(`${budget}: not possible here: ${error.message}`);
+  }
   if (dataset.skipped !== undefined && dataset.skipped.length > 0) {
     print();
     print(`skipped ${dataset.skipped.length} corrupt image(s):`);
@@ -98,7 +105,7 @@ export function dataCommand(): Command {
         if (flags.out !== undefined) print(`would write ${resolve(flags.out)} (${perClass} images per class, one row per class)`);
         return;
       }
-      const loaded = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'decode', unit: 'images' }) });
+      const loaded = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
       report(loaded, config);
       if (flags.out !== undefined) {
         const grid = gridByClass(loaded.train, loaded.classNames.length, perClass, { scale });

@@ -13,7 +13,7 @@ import { LABELLED_SUBSET_FILE, writeLabelledSubset } from '../../data/label-subs
 import { loadDataset } from '../../data/registry.js';
 import { progressFn } from '../../util/progress.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, labelBudget } from '../dataset-options.js';
+import { budgetText, datasetOptions, progressUnit, labelBudget } from '../dataset-options.js';
 
 const STAGE = 'labels';
 
@@ -28,7 +28,7 @@ export function labelsCommand(): Command {
         print(`would choose the labelled subset of ${config.data.name} (${budgetText(config)}, seed ${config.labels.seed}) and write ${target}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'decode', unit: 'images' }) });
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
       // Choose before touching the run directory: a bad budget leaves nothing behind.
       const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
 
