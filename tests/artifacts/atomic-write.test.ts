@@ -1,6 +1,5 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   fsUserError,
@@ -10,9 +9,10 @@ import {
   writeJsonAtomicSync,
 } from '../../src/artifacts/atomic-write.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 's3gan-atomic-'));
+  return Promise.resolve(makeTempDir('s3gan-atomic-'));
 }
 
 test('writeFileAtomic writes text and bytes, replacing an existing file, and leaves no temp file', async (t) => {

@@ -1,10 +1,10 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { gridByClass, imageGrid, writeGridPng } from '../../src/artifacts/image-grid.js';
 import { Rng } from '../../src/util/rng.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 const B = 200; // background in these tests, unlike any image pixel
 
@@ -111,7 +111,7 @@ test('gridByClass rejects labels beyond classCount', (t) => {
 });
 
 test('writeGridPng writes a PNG sharp reads back with the same size, channels and pixels', async (t) => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 's3gan-grid-'));
+  const dir = await Promise.resolve(makeTempDir('s3gan-grid-'));
   const grey = imageGrid(FOUR, [4, 2, 2, 1], { columns: 2, padding: 1, background: B });
   const greyFile = path.join(dir, 'grey.png');
   await writeGridPng(greyFile, grey);

@@ -7,9 +7,10 @@ import { once } from 'node:events';
 import { acquireLock, isProcessAlive, LOCK_FILE, readLock } from '../../src/artifacts/lock.js';
 import { openRunDir } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 's3gan-lock-'));
+  return Promise.resolve(makeTempDir('s3gan-lock-'));
 }
 
 /** A pid that is not running (pid_max on Linux is at most 2^22). */

@@ -1,6 +1,5 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   applyStagePatch,
@@ -14,9 +13,10 @@ import {
   type Manifest,
 } from '../../src/artifacts/manifest.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 's3gan-manifest-'));
+  return Promise.resolve(makeTempDir('s3gan-manifest-'));
 }
 
 const T0 = new Date('2024-05-01T10:00:00.000Z');

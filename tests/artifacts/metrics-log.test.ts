@@ -1,12 +1,12 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MetricsLog } from '../../src/artifacts/metrics-log.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempFile(): Promise<string> {
-  return path.join(await fs.mkdtemp(path.join(os.tmpdir(), 's3gan-metrics-')), 'metrics.jsonl');
+  return path.join(await Promise.resolve(makeTempDir('s3gan-metrics-')), 'metrics.jsonl');
 }
 
 test('records are appended one per line with a time stamp and read back', async (t) => {

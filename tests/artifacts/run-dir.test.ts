@@ -1,6 +1,5 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE } from '../../src/artifacts/lock.js';
 import { readManifest } from '../../src/artifacts/manifest.js';
@@ -16,9 +15,10 @@ import {
   RESOLVED_CONFIG_FILE,
 } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 's3gan-rundir-'));
+  return Promise.resolve(makeTempDir('s3gan-rundir-'));
 }
 
 test('layout names follow the architecture document', (t) => {

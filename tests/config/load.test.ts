@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { tempDir as makeTempDir } from '../temp.js';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/util/errors.js';
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 's3gan-config-'));
+  return makeTempDir('s3gan-config-');
 }
 
 test('defaults fill every section and the result is frozen', async (t) => {

@@ -3,16 +3,14 @@ import { labelledSubset, maskToSubset } from '../../src/data/label-subset.js';
 import { UNLABELLED, type ImageSplit } from '../../src/data/types.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { UserError } from '../../src/util/errors.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../temp.js';
 
 const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-async function mnistTrain(): Promise<ImageSplit> {
-  const cacheDir = mkdtempSync(join(tmpdir(), 's3gan-subset-'));
-  const dataset = await loadDataset({ name: 'mnist', imageSize: 32, channels: 1, cacheDir, skipCorrupt: false });
-  return dataset.train;
+let mnist: Promise<ImageSplit> | undefined;
+function mnistTrain(): Promise<ImageSplit> {
+  mnist ??= loadDataset({ name: 'mnist', imageSize: 32, channels: 1, cacheDir: tempDir('s3gan-subset-'), skipCorrupt: false }).then((d) => d.train);
+  return mnist;
 }
 
 test('MNIST subsets are nested across fractions 0.01 ⊂ 0.05 ⊂ 0.1 for three seeds', async (t) => {
