@@ -1,0 +1,4 @@
+/** GAN losses: adversarial (Compare GAN's menu), rotation (SS-GAN/S3GAN) and co-training. */
+export * from './adversarial.js';
+export * from './rotation.js';
+export * from './classification.js';
