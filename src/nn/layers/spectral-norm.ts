@@ -1,0 +1,199 @@
+/**
+ * Spectral normalisation (Miyato et al. 2018, "Spectral Normalization for GANs", Algorithm 1):
+ * every weight W is divided by an estimate of its largest singular value σ(W), so each layer is
+ * (about) 1-Lipschitz. σ is estimated by power iteration with a persistent vector u: one
+ * iteration per training call is enough because W changes slowly between optimizer steps.
+ *
+ * Layout: a kernel of any rank is viewed as a matrix [rows = prod(other dims), cols = out], and
+ * u has shape [1, out], as in Compare GAN's `spectral_norm`. u is a non-trainable layer weight,
+ * so it is saved and restored with the model and a resumed run keeps its estimate.
+ * This file holds the math, the shared base and SNDense; sn-conv.ts the convolutions.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../util/rng.js';
+
+const EPS = 1e-12;
+
+/** Identity whose gradient is zero: the power-iteration vectors are constants for backprop. */
+const stopGradient = tf.customGrad((x, _save) => ({
+  value: (x as tf.Tensor).clone(),
+  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(dy as tf.Tensor),
+})) as <T extends tf.Tensor>(x: T) => T;
+
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.add(tf.norm(x), EPS));
+}
+
+/** Result of one spectral normalisation; σ and u are computed without gradient through u, v. */
+export interface SpectralNormResult {
+  /** W / σ, shape [rows, cols]. */
+  normalized: tf.Tensor2D;
+  /** Estimated largest singular value of W, shape [] (gradient flows to W through it). */
+  sigma: tf.Scalar;
+  /** The updated power-iteration vector, shape [1, cols] (equal to `u` when iterations is 0). */
+  newU: tf.Tensor2D;
+}
+
+/**
+ * Divides `kernel2d` [rows, cols] by its largest singular value, estimated from `u` [1, cols]:
+ *   repeat `iterations` times: v ← normalise(u Wᵀ) [1, rows]; u ← normalise(v W) [1, cols]
+ *   then v ← normalise(u Wᵀ) and σ = v W uᵀ (= ‖W uᵀ‖).
+ * Computing v from the final u makes σ depend only on the stored u, so an inference call right
+ * after a training call sees exactly the σ that training used. u and v are constants for the
+ * gradient (Miyato et al. 2018, Sec. 2.1): dσ/dW = vᵀu.
+ */
+export function spectralNormalize(kernel2d: tf.Tensor2D, u: tf.Tensor2D, iterations = 1): SpectralNormResult {
+  return tf.tidy(() => {
+    const w = stopGradient(kernel2d);
+    let uHat = stopGradient(u);
+    for (let i = 0; i < iterations; i++) {
+      const v = l2Normalize(tf.matMul(uHat, w, false, true));
+      uHat = l2Normalize(tf.matMul(v, w));
+    }
+    const v = l2Normalize(tf.matMul(uHat, w, false, true));
+    const sigma = tf.sum(tf.mul(tf.matMul(v, kernel2d), uHat)) as tf.Scalar;
+    return { normalized: tf.div(kernel2d, sigma) as tf.Tensor2D, sigma, newU: uHat };
+  });
+}
+
+/** Options shared by the spectrally normalised layers. */
+export interface SNOptions {
+  /** Power iterations per training call (Miyato et al. use 1). Default 1. */
+  powerIterations?: number;
+  /** Standard deviation of the N(0, σ²) kernel initialiser. Default 0.02 (Compare GAN). */
+  initStddev?: number;
+  /** Seed of the kernel initialiser and of u's initial direction. Default 0. */
+  seed?: number;
+  /** Add a bias after the (normalised) product. Default true. */
+  useBias?: boolean;
+}
+
+/** A seeded unit vector [1, n] from N(0, I) (Box–Muller), the initial u. */
+export function seededUnitRow(n: number, seed: number): tf.Tensor2D {
+  const rng = new Rng(seed, 7);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
+    values[i] = r * Math.cos(2 * Math.PI * rng.next());
+  }
+  const norm = Math.hypot(...values) || 1;
+  return tf.tensor2d(values.map((x) => x / norm), [1, n]);
+}
+
+/**
+ * Base of the SN layers: owns kernel, optional bias and u, and returns the normalised kernel
+ * (in the kernel's own shape), writing the new u on training calls only.
+ */
+export abstract class SNLayer extends tf.layers.Layer {
+  protected readonly powerIterations: number;
+  protected readonly initStddev: number;
+  protected readonly seed: number;
+  protected readonly useBias: boolean;
+  protected kernel!: tf.LayerVariable;
+  protected bias: tf.LayerVariable | null = null;
+  protected u!: tf.LayerVariable;
+
+  constructor(args: SNOptions & tf.serialization.ConfigDict) {
+    super(args as object);
+    this.powerIterations = args.powerIterations ?? 1;
+    this.initStddev = args.initStddev ?? 0.02;
+    this.seed = args.seed ?? 0;
+    this.useBias = args.useBias ?? true;
+    if (!(Number.isInteger(this.powerIterations) && this.powerIterations >= 1)) {
+      throw new Error(`${this.getClassName()}: powerIterations must be an integer >= 1, got ${this.powerIterations}`);
+    }
+  }
+
+  /** Creates kernel [..., out], bias [out] and u [1, out]. */
+  protected addSNWeights(kernelShape: number[], out: number): void {
+    const init = tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed });
+    this.kernel = this.addWeight('kernel', kernelShape, 'float32', init);
+    if (this.useBias) this.bias = this.addWeight('bias', [out], 'float32', tf.initializers.zeros());
+    this.u = this.addWeight('u', [1, out], 'float32', tf.initializers.zeros(), undefined, false);
+    tf.tidy(() => {
+      this.u.write(seededUnitRow(out, this.seed));
+    });
+  }
+
+  /** View of the kernel as [rows, out]; the transposed conv overrides both maps. */
+  protected toMatrix(kernel: tf.Tensor): tf.Tensor2D {
+    return tf.reshape(kernel, [-1, kernel.shape[kernel.rank - 1]]);
+  }
+
+  protected fromMatrix(matrix: tf.Tensor2D): tf.Tensor {
+    return tf.reshape(matrix, this.kernel.shape as number[]);
+  }
+
+  /** The kernel divided by σ; on training calls also the u update (Miyato et al. Alg. 1). */
+  protected normalizedKernel(training: boolean): tf.Tensor {
+    const { normalized, newU } = spectralNormalize(
+      this.toMatrix(this.kernel.read()),
+      this.u.read().clone() as tf.Tensor2D,
+      training ? this.powerIterations : 0,
+    );
+    if (training) this.u.write(newU);
+    return this.fromMatrix(normalized);
+  }
+
+  /** The current σ estimate from the stored u, without updating it (for monitoring and tests). */
+  sigma(): tf.Scalar {
+    return tf.tidy(() => spectralNormalize(this.toMatrix(this.kernel.read()), this.u.read() as tf.Tensor2D, 0).sigma);
+  }
+
+  protected addBias(y: tf.Tensor): tf.Tensor {
+    return this.bias ? tf.add(y, this.bias.read()) : y;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      powerIterations: this.powerIterations,
+      initStddev: this.initStddev,
+      seed: this.seed,
+      useBias: this.useBias,
+    };
+  }
+}
+
+/** Options of SNDense. */
+export interface SNDenseOptions extends SNOptions {
+  /** Output features. */
+  units: number;
+}
+
+/** Spectrally normalised dense layer: [batch, in] → [batch, units], kernel [in, units]. */
+export class SNDense extends SNLayer {
+  static className = 'SNDense';
+  protected readonly units: number;
+
+  constructor(args: SNDenseOptions) {
+    super(args as SNDenseOptions & tf.serialization.ConfigDict);
+    this.units = args.units;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const inFeatures = shape[shape.length - 1];
+    if (inFeatures === null) throw new Error(`${this.name}: the feature dimension must be known`);
+    this.addSNWeights([inFeatures, this.units], this.units);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [...(inputShape as tf.Shape).slice(0, -1), this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const kernel = this.normalizedKernel(kwargs?.training === true) as tf.Tensor2D;
+      return this.addBias(tf.matMul(x, kernel));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), units: this.units };
+  }
+}
+
+tf.serialization.registerClass(SNDense);
