@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Options shared by both conditional batch norms. */
 export interface CBNOptions {
+  /** Layer name, unique within a model (tfjs default: derived from the class). */
+  name?: string;
   /** Decay of the moving statistics per training call. Default 0.99. */
   momentum?: number;
   /** Added to the variance before the square root. Default 1e-5. */

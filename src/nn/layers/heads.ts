@@ -11,6 +11,8 @@ import { SNDense, type SNOptions, seededUnitRow, spectralNormalize } from './spe
 
 /** Options of ProjectionHead. */
 export interface ProjectionHeadOptions {
+  /** Layer name, unique within a model (tfjs default: derived from the class). */
+  name?: string;
   /** Number of classes; 0 makes the head unconditional (input h only). */
   numClasses: number;
   /** Spectrally normalise the dense kernel and the embedding matrix. Default true. */

@@ -6,11 +6,13 @@ import { ConditionalBatchNorm, SharedEmbeddingBatchNorm } from './conditional-ba
 import { ClassifierHead, ProjectionHead, RotationHead } from './heads.js';
 import { SNConv2D, SNConv2DTranspose } from './sn-conv.js';
 import { SNDense } from './spectral-norm.js';
+import { GlobalSumPooling2D } from './global-sum-pooling.js';
 
 export * from './conditional-batch-norm.js';
 export * from './heads.js';
 export * from './sn-conv.js';
 export * from './spectral-norm.js';
+export * from './global-sum-pooling.js';
 
 /** Every custom layer class, in the order they are registered. */
 export const LAYER_CLASSES = [
@@ -22,6 +24,7 @@ export const LAYER_CLASSES = [
   ProjectionHead,
   RotationHead,
   ClassifierHead,
+  GlobalSumPooling2D,
 ] as const;
 
 /**

@@ -58,6 +58,8 @@ export function spectralNormalize(kernel2d: tf.Tensor2D, u: tf.Tensor2D, iterati
 
 /** Options shared by the spectrally normalised layers. */
 export interface SNOptions {
+  /** Layer name, unique within a model (tfjs default: derived from the class). */
+  name?: string;
   /** Power iterations per training call (Miyato et al. use 1). Default 1. */
   powerIterations?: number;
   /** Standard deviation of the N(0, σ²) kernel initialiser. Default 0.02 (Compare GAN). */

@@ -128,6 +128,7 @@ test('heads survive a save/load round trip; registerLayers lists every class', a
     'ProjectionHead',
     'RotationHead',
     'ClassifierHead',
+    'GlobalSumPooling2D',
   ]);
   const hIn = tf.input({ shape: [6] });
   const yIn = tf.input({ shape: [], dtype: 'int32' });
