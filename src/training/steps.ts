@@ -1,0 +1,170 @@
+/**
+ * One optimizer update of the discriminator, and one of the generator, for the S3GAN family.
+ * Each step names its variable list explicitly (no frozen combined model): the D step updates only
+ * D's trainable weights, the G step only G's. Steps are synchronous tensor code and leave no
+ * tensors behind; they return plain numbers for logging.
+ *
+ * Rotation (SS-GAN): the last k = B / (4·rotatedBatchFraction) images of a batch are appended at all
+ * four rotations; adversarial terms use the first B (unrotated) rows only, the rotation loss the 4k
+ * appended rows (bench-32: batch 64, fraction 4 → 16 rotated rows).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adversarialLoss, type AdversarialLossName } from '../losses/adversarial.js';
+import { rotatedBatch, rotationLoss } from '../losses/rotation.js';
+
+export interface GanModels {
+  /** [z, y?] → images [B, s, s, c] in [−1, 1]. */
+  readonly generator: tf.LayersModel;
+  /** [x, y?] → [logit [B, 1], rotationLogits [B, 4]?, …]. */
+  readonly discriminator: tf.LayersModel;
+  /** Whether both networks take class labels. */
+  readonly conditional: boolean;
+  /** Whether the discriminator has a rotation head and the rotation losses apply. */
+  readonly rotation: boolean;
+}
+
+export interface StepOptions {
+  readonly loss: AdversarialLossName;
+  readonly rotatedBatchFraction: number;
+  /** w_d: weight of the real-image rotation loss in L_D. */
+  readonly rotationWeightD: number;
+  /** w_g: weight of the fake-image rotation loss in L_G. */
+  readonly rotationWeightG: number;
+}
+
+/** Inputs of one D step. Labels are valid class indices (unlabelled rows already resolved). */
+export interface DiscriminatorBatch {
+  /** [B, s, s, c] in [−1, 1]. */
+  readonly realImages: tf.Tensor4D;
+  /** [B] int32 labels of the real images (ignored when unconditional). */
+  readonly realLabels: tf.Tensor1D;
+  /** [B, zDim] latent vectors for the fakes. */
+  readonly z: tf.Tensor2D;
+  /** [B] int32 classes requested for the fakes. */
+  readonly fakeLabels: tf.Tensor1D;
+}
+
+export type GeneratorBatch = Pick<DiscriminatorBatch, 'z' | 'fakeLabels'>;
+
+export interface DiscriminatorStepResult {
+  readonly dLoss: number;
+  readonly dLossReal: number;
+  readonly dLossFake: number;
+  /** Rotation CE on real images (NaN without rotation). */
+  readonly dRotationLoss: number;
+  /** D's rotation accuracy on real images (NaN without rotation). */
+  readonly dRotationAccuracyReal: number;
+}
+
+export interface GeneratorStepResult {
+  readonly gLoss: number;
+  /** Rotation CE on generated images (NaN without rotation). */
+  readonly gRotationLoss: number;
+  /** D's rotation accuracy on generated images (NaN without rotation). */
+  readonly dRotationAccuracyFake: number;
+}
+
+/** The tf.Variables behind a model's trainable weights: the explicit variable list of a step. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+}
+
+/** [B] → [B, 1] int32, the label input shape of the models. */
+function asLabelInput(labels: tf.Tensor1D): tf.Tensor2D {
+  return tf.reshape(labels, [-1, 1]);
+}
+
+/** Labels for a batch extended by rotatedBatch: the last k labels, repeated for each rotation. */
+function labelsWithRotations(labels: tf.Tensor1D, k: number): tf.Tensor1D {
+  const tail = tf.slice(labels, [labels.shape[0] - k], [k]);
+  return tf.concat([labels, tail, tail, tail, tail]);
+}
+
+interface Scored {
+  /** [B] adversarial logits of the unrotated rows. */
+  readonly logits: tf.Tensor1D;
+  /** Rotation loss and accuracy of the appended rows, when rotation applies. */
+  readonly rotation?: { loss: tf.Scalar; accuracy: tf.Scalar };
+}
+
+/** Runs D on images (and, with `withRotation`, their appended rotations), splitting the outputs. */
+function score(models: GanModels, images: tf.Tensor4D, labels: tf.Tensor1D, options: StepOptions, training: boolean, withRotation: boolean): Scored {
+  const batch = images.shape[0];
+  if (!(models.rotation && withRotation)) {
+    const outputs = models.discriminator.apply(models.conditional ? [images, asLabelInput(labels)] : images, { training });
+    const logit = (Array.isArray(outputs) ? outputs[0] : outputs) as tf.Tensor;
+    return { logits: tf.reshape(logit, [batch]) };
+  }
+  const extended = rotatedBatch(images, options.rotatedBatchFraction);
+  const inputs = models.conditional ? [extended.images, asLabelInput(labelsWithRotations(labels, extended.k))] : extended.images;
+  const [logit, rotationLogits] = models.discriminator.apply(inputs, { training }) as tf.Tensor[];
+  const appended = 4 * extended.k;
+  const rotation = rotationLoss(tf.slice(rotationLogits, [batch, 0], [appended, 4]) as tf.Tensor2D, extended.rotationLabels);
+  return { logits: tf.reshape(tf.slice(logit, [0, 0], [batch, 1]), [batch]), rotation };
+}
+
+function generate(models: GanModels, z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor4D {
+  const inputs = models.conditional ? [z, asLabelInput(labels)] : z;
+  return models.generator.apply(inputs, { training: true }) as tf.Tensor4D;
+}
+
+/**
+ * D step: minimise L_D = adversarial D loss + w_d · CE(rotation of rotated reals). Fakes come from
+ * G without gradient to G (G's variables are not in the list).
+ */
+export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, batch: DiscriminatorBatch, options: StepOptions): DiscriminatorStepResult {
+  const record: { dLossReal?: tf.Scalar; dLossFake?: tf.Scalar; rotationLoss?: tf.Scalar; rotationAccuracy?: tf.Scalar } = {};
+  const cost = optimizer.minimize(
+    () => {
+      const fakes = generate(models, batch.z, batch.fakeLabels);
+      // Rotation enters L_D through real images only (ALGORITHMS.md, S3GAN loss).
+      const real = score(models, batch.realImages, batch.realLabels, options, true, true);
+      const fake = score(models, fakes, batch.fakeLabels, options, true, false);
+      const adversarial = adversarialLoss(options.loss, { realLogits: real.logits, fakeLogits: fake.logits });
+      record.dLossReal = tf.keep(adversarial.dLossReal.clone());
+      record.dLossFake = tf.keep(adversarial.dLossFake.clone());
+      if (real.rotation === undefined) return adversarial.dLoss;
+      record.rotationLoss = tf.keep(real.rotation.loss.clone());
+      record.rotationAccuracy = tf.keep(real.rotation.accuracy.clone());
+      return tf.add(adversarial.dLoss, tf.mul(real.rotation.loss, options.rotationWeightD)) as tf.Scalar;
+    },
+    true,
+    trainableVariables(models.discriminator),
+  );
+  const read = (t?: tf.Scalar) => (t === undefined ? NaN : t.dataSync()[0]);
+  const result = {
+    dLoss: read(cost ?? undefined),
+    dLossReal: read(record.dLossReal),
+    dLossFake: read(record.dLossFake),
+    dRotationLoss: read(record.rotationLoss),
+    dRotationAccuracyReal: read(record.rotationAccuracy),
+  };
+  tf.dispose([cost, record.dLossReal, record.dLossFake, record.rotationLoss, record.rotationAccuracy].filter((t): t is tf.Scalar => t != null));
+  return result;
+}
+
+/**
+ * G step: minimise L_G = adversarial G loss + w_g · CE(rotation of rotated fakes). D is applied in
+ * inference mode (its spectral-norm vectors are not advanced) and its variables are not in the list.
+ */
+export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch: GeneratorBatch, options: StepOptions): GeneratorStepResult {
+  const record: { rotationLoss?: tf.Scalar; rotationAccuracy?: tf.Scalar } = {};
+  const cost = optimizer.minimize(
+    () => {
+      const fakes = generate(models, batch.z, batch.fakeLabels);
+      const fake = score(models, fakes, batch.fakeLabels, options, false, true);
+      // The G loss only reads the fake logits; the real side is a placeholder of the same shape.
+      const adversarial = adversarialLoss(options.loss, { realLogits: tf.zerosLike(fake.logits), fakeLogits: fake.logits });
+      if (fake.rotation === undefined) return adversarial.gLoss;
+      record.rotationLoss = tf.keep(fake.rotation.loss.clone());
+      record.rotationAccuracy = tf.keep(fake.rotation.accuracy.clone());
+      return tf.add(adversarial.gLoss, tf.mul(fake.rotation.loss, options.rotationWeightG)) as tf.Scalar;
+    },
+    true,
+    trainableVariables(models.generator),
+  );
+  const read = (t?: tf.Scalar) => (t === undefined ? NaN : t.dataSync()[0]);
+  const result = { gLoss: read(cost ?? undefined), gRotationLoss: read(record.rotationLoss), dRotationAccuracyFake: read(record.rotationAccuracy) };
+  tf.dispose([cost, record.rotationLoss, record.rotationAccuracy].filter((t): t is tf.Scalar => t != null));
+  return result;
+}
