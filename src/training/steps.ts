@@ -103,6 +103,17 @@ function score(models: GanModels, images: tf.Tensor4D, labels: tf.Tensor1D, opti
   return { logits: tf.reshape(tf.slice(logit, [0, 0], [batch, 1]), [batch]), rotation };
 }
 
+/** Scalars to numbers for logging (NaN for an absent one), disposing the tensors. */
+function readScalars<K extends string>(scalars: Record<K, tf.Scalar | null | undefined>): Record<K, number> {
+  const values = {} as Record<K, number>;
+  for (const key of Object.keys(scalars) as K[]) {
+    const scalar = scalars[key];
+    values[key] = scalar == null ? NaN : scalar.dataSync()[0];
+    scalar?.dispose();
+  }
+  return values;
+}
+
 function generate(models: GanModels, z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor4D {
   const inputs = models.conditional ? [z, asLabelInput(labels)] : z;
   return models.generator.apply(inputs, { training: true }) as tf.Tensor4D;
@@ -131,16 +142,13 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
     true,
     trainableVariables(models.discriminator),
   );
-  const read = (t?: tf.Scalar) => (t === undefined ? NaN : t.dataSync()[0]);
-  const result = {
-    dLoss: read(cost ?? undefined),
-    dLossReal: read(record.dLossReal),
-    dLossFake: read(record.dLossFake),
-    dRotationLoss: read(record.rotationLoss),
-    dRotationAccuracyReal: read(record.rotationAccuracy),
-  };
-  tf.dispose([cost, record.dLossReal, record.dLossFake, record.rotationLoss, record.rotationAccuracy].filter((t): t is tf.Scalar => t != null));
-  return result;
+  return readScalars({
+    dLoss: cost,
+    dLossReal: record.dLossReal,
+    dLossFake: record.dLossFake,
+    dRotationLoss: record.rotationLoss,
+    dRotationAccuracyReal: record.rotationAccuracy,
+  });
 }
 
 /**
@@ -163,8 +171,5 @@ export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch:
     true,
     trainableVariables(models.generator),
   );
-  const read = (t?: tf.Scalar) => (t === undefined ? NaN : t.dataSync()[0]);
-  const result = { gLoss: read(cost ?? undefined), gRotationLoss: read(record.rotationLoss), dRotationAccuracyFake: read(record.rotationAccuracy) };
-  tf.dispose([cost, record.rotationLoss, record.rotationAccuracy].filter((t): t is tf.Scalar => t != null));
-  return result;
+  return readScalars({ gLoss: cost, gRotationLoss: record.rotationLoss, dRotationAccuracyFake: record.rotationAccuracy });
 }
