@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adversarialLoss, type AdversarialLossName } from '../losses/adversarial.js';
-import { rotatedBatch, rotationLoss } from '../losses/rotation.js';
+import { rotatedBatch, rotationLoss, s3ganDiscriminatorLoss, s3ganGeneratorLoss } from '../losses/rotation.js';
 
 export interface GanModels {
   /** [z, y?] → images [B, s, s, c] in [−1, 1]. */
@@ -137,7 +137,7 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
       if (real.rotation === undefined) return adversarial.dLoss;
       record.rotationLoss = tf.keep(real.rotation.loss.clone());
       record.rotationAccuracy = tf.keep(real.rotation.accuracy.clone());
-      return tf.add(adversarial.dLoss, tf.mul(real.rotation.loss, options.rotationWeightD)) as tf.Scalar;
+      return s3ganDiscriminatorLoss({ adversarial, realRotation: real.rotation, weightD: options.rotationWeightD }).total;
     },
     true,
     trainableVariables(models.discriminator),
@@ -166,7 +166,7 @@ export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch:
       if (fake.rotation === undefined) return adversarial.gLoss;
       record.rotationLoss = tf.keep(fake.rotation.loss.clone());
       record.rotationAccuracy = tf.keep(fake.rotation.accuracy.clone());
-      return tf.add(adversarial.gLoss, tf.mul(fake.rotation.loss, options.rotationWeightG)) as tf.Scalar;
+      return s3ganGeneratorLoss({ adversarial, fakeRotation: fake.rotation, weightG: options.rotationWeightG }).total;
     },
     true,
     trainableVariables(models.generator),
