@@ -9,14 +9,10 @@ import {
   writeJsonAtomicSync,
 } from '../../src/artifacts/atomic-write.js';
 import { UserError } from '../../src/util/errors.js';
-import { tempDir as makeTempDir } from '../temp.js';
-
-async function tempDir(): Promise<string> {
-  return Promise.resolve(makeTempDir('s3gan-atomic-'));
-}
+import { tempDir } from '../temp.js';
 
 test('writeFileAtomic writes text and bytes, replacing an existing file, and leaves no temp file', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   const file = path.join(dir, 'a.txt');
   await writeFileAtomic(file, 'first');
   await writeFileAtomic(file, 'second');
@@ -28,7 +24,7 @@ test('writeFileAtomic writes text and bytes, replacing an existing file, and lea
 });
 
 test('writeJsonAtomic writes two-space JSON with a final newline', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   const file = path.join(dir, 'x.json');
   await writeJsonAtomic(file, { a: 1, b: [true, null] });
   t.is(await fs.readFile(file, 'utf8'), '{\n  "a": 1,\n  "b": [\n    true,\n    null\n  ]\n}\n');
@@ -37,13 +33,13 @@ test('writeJsonAtomic writes two-space JSON with a final newline', async (t) => 
 });
 
 test('writeJsonAtomic refuses a value without a JSON form', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   await t.throwsAsync(writeJsonAtomic(path.join(dir, 'u.json'), undefined), { message: /no JSON form/ });
   t.deepEqual(await fs.readdir(dir), []);
 });
 
 test('a write into a missing directory is a UserError naming the path', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   const file = path.join(dir, 'missing', 'y.json');
   const error = await t.throwsAsync(writeJsonAtomic(file, {}), { instanceOf: UserError });
   t.is(error?.message, `cannot write ${file}: no such file or directory`);
@@ -51,7 +47,7 @@ test('a write into a missing directory is a UserError naming the path', async (t
 });
 
 test('a write under a regular file is a UserError naming the path, sync and async', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   await fs.writeFile(path.join(dir, 'plain'), 'not a directory');
   const file = path.join(dir, 'plain', 'z.json');
   const error = await t.throwsAsync(writeFileAtomic(file, 'data'), { instanceOf: UserError });
@@ -61,7 +57,7 @@ test('a write under a regular file is a UserError naming the path, sync and asyn
 });
 
 test('a failure after the temp file exists removes the temp file and keeps the old target', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-atomic-');
   // The target is a non-empty directory: the temp file is written, then rename fails.
   const target = path.join(dir, 'target');
   await fs.mkdir(target);

@@ -111,7 +111,7 @@ test('gridByClass rejects labels beyond classCount', (t) => {
 });
 
 test('writeGridPng writes a PNG sharp reads back with the same size, channels and pixels', async (t) => {
-  const dir = await Promise.resolve(makeTempDir('s3gan-grid-'));
+  const dir = makeTempDir('s3gan-grid-');
   const grey = imageGrid(FOUR, [4, 2, 2, 1], { columns: 2, padding: 1, background: B });
   const greyFile = path.join(dir, 'grey.png');
   await writeGridPng(greyFile, grey);

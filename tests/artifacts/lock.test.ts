@@ -7,11 +7,7 @@ import { once } from 'node:events';
 import { acquireLock, isProcessAlive, LOCK_FILE, readLock } from '../../src/artifacts/lock.js';
 import { openRunDir } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
-import { tempDir as makeTempDir } from '../temp.js';
-
-async function tempDir(): Promise<string> {
-  return Promise.resolve(makeTempDir('s3gan-lock-'));
-}
+import { tempDir } from '../temp.js';
 
 /** A pid that is not running (pid_max on Linux is at most 2^22). */
 const DEAD_PID = 4_194_304 + 12_345;
@@ -22,7 +18,7 @@ test('isProcessAlive tells this process from a dead pid', (t) => {
 });
 
 test('the lock file records pid, host and start time, and release removes it', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const lock = await acquireLock(dir);
   const info = await readLock(dir);
   t.is(info?.pid, process.pid);
@@ -36,7 +32,7 @@ test('the lock file records pid, host and start time, and release removes it', a
 });
 
 test('a second lock in the same process is refused, naming the pid', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const first = await openRunDir(dir, { resolvedConfig: {} });
   const error = await t.throwsAsync(openRunDir(dir, { resolvedConfig: {} }), { instanceOf: UserError });
   t.regex(error?.message ?? '', new RegExp(`^run directory ${dir} is locked by process ${process.pid} \\(started `));
@@ -47,7 +43,7 @@ test('a second lock in the same process is refused, naming the pid', async (t) =
 });
 
 test('a stale lock (dead pid) is taken over', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const stale = { pid: DEAD_PID, hostname: os.hostname(), startedAt: '2020-01-01T00:00:00.000Z', token: 'old' };
   await fs.writeFile(path.join(dir, LOCK_FILE), JSON.stringify(stale));
   const run = await openRunDir(dir, { resolvedConfig: {} });
@@ -59,7 +55,7 @@ test('a stale lock (dead pid) is taken over', async (t) => {
 });
 
 test('a lock from another host is respected even though its pid cannot be checked', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const foreign = { pid: DEAD_PID, hostname: `not-${os.hostname()}`, startedAt: '2020-01-01T00:00:00.000Z', token: 't' };
   await fs.writeFile(path.join(dir, LOCK_FILE), JSON.stringify(foreign));
   await t.throwsAsync(acquireLock(dir), {
@@ -69,7 +65,7 @@ test('a lock from another host is respected even though its pid cannot be checke
 });
 
 test('an unreadable lock is respected while fresh and taken over once old', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const lockPath = path.join(dir, LOCK_FILE);
   await fs.writeFile(lockPath, '');
   await t.throwsAsync(acquireLock(dir), { instanceOf: UserError, message: /is locked: .* is being written/ });
@@ -81,7 +77,7 @@ test('an unreadable lock is respected while fresh and taken over once old', asyn
 });
 
 test('releasing after a takeover leaves the new owner its lock', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const lock = await acquireLock(dir);
   const other = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), token: 'someone-else' };
   await fs.writeFile(lock.path, JSON.stringify(other));
@@ -113,7 +109,7 @@ async function childHoldingRun(dir: string): Promise<ChildProcess> {
 }
 
 test('a run directory held by another process is refused, naming that pid; free again after it closes', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const child = await childHoldingRun(dir);
   try {
     const error = await t.throwsAsync(openRunDir(dir, { resolvedConfig: {} }), { instanceOf: UserError });
@@ -128,7 +124,7 @@ test('a run directory held by another process is refused, naming that pid; free 
 });
 
 test('the lock of a killed process is stale and taken over', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-lock-');
   const child = await childHoldingRun(dir);
   const exited = once(child, 'exit');
   child.kill('SIGKILL');

@@ -13,11 +13,7 @@ import {
   type Manifest,
 } from '../../src/artifacts/manifest.js';
 import { UserError } from '../../src/util/errors.js';
-import { tempDir as makeTempDir } from '../temp.js';
-
-async function tempDir(): Promise<string> {
-  return Promise.resolve(makeTempDir('s3gan-manifest-'));
-}
+import { tempDir } from '../temp.js';
 
 const T0 = new Date('2024-05-01T10:00:00.000Z');
 const T1 = new Date('2024-05-01T11:00:00.000Z');
@@ -57,7 +53,7 @@ test('applyStagePatch: running stamps startedAt and clears the old outcome; done
 });
 
 test('markStage and recordBackend write the manifest back; readManifest validates it', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-manifest-');
   t.is(await readManifestIfExists(dir), undefined);
   await t.throwsAsync(readManifest(dir), { instanceOf: UserError, message: /manifest\.json does not exist/ });
   await writeManifest(dir, createManifest('r', T0));
@@ -73,7 +69,7 @@ test('markStage and recordBackend write the manifest back; readManifest validate
 });
 
 test('a manifest that does not match the schema is a UserError naming the file and field', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-manifest-');
   const file = path.join(dir, MANIFEST_FILE);
   const bad = { ...createManifest('r', T0), stages: { train: { status: 'finished', artifacts: [] } } };
   await fs.writeFile(file, JSON.stringify(bad));
@@ -85,7 +81,7 @@ test('a manifest that does not match the schema is a UserError naming the file a
 });
 
 test('writeManifest refuses an invalid manifest instead of writing it', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-manifest-');
   const invalid = { ...createManifest('r', T0), stages: { 'Bad Name': { status: 'done', artifacts: [] } } } as Manifest;
   await t.throwsAsync(writeManifest(dir, invalid));
   t.deepEqual(await fs.readdir(dir), []);

@@ -6,7 +6,7 @@ import { UserError } from '../../src/util/errors.js';
 import { tempDir as makeTempDir } from '../temp.js';
 
 async function tempFile(): Promise<string> {
-  return path.join(await Promise.resolve(makeTempDir('s3gan-metrics-')), 'metrics.jsonl');
+  return path.join(makeTempDir('s3gan-metrics-'), 'metrics.jsonl');
 }
 
 test('records are appended one per line with a time stamp and read back', async (t) => {

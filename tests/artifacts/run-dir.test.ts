@@ -15,11 +15,7 @@ import {
   RESOLVED_CONFIG_FILE,
 } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
-import { tempDir as makeTempDir } from '../temp.js';
-
-async function tempDir(): Promise<string> {
-  return Promise.resolve(makeTempDir('s3gan-rundir-'));
-}
+import { tempDir } from '../temp.js';
 
 test('layout names follow the architecture document', (t) => {
   t.deepEqual(
@@ -29,7 +25,7 @@ test('layout names follow the architecture document', (t) => {
 });
 
 test('openRunDir creates the directory, resolved config, manifest and lock', async (t) => {
-  const root = await tempDir();
+  const root = tempDir('s3gan-rundir-');
   const dir = path.join(root, 'runs', 'exp1');
   const run = await openRunDir(dir, { resolvedConfig: { seed: 3, run: { dir } }, configHash: 'abc' });
   t.is(run.path, dir);
@@ -49,7 +45,7 @@ test('openRunDir creates the directory, resolved config, manifest and lock', asy
 });
 
 test('file() resolves inside the run and refuses paths that leave it; ensureDir creates folders', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-rundir-');
   const run = await openRunDir(dir, { resolvedConfig: {} });
   t.is(run.file(GAN_SAMPLES_DIR), path.join(dir, 'gan', 'samples'));
   t.throws(() => run.file('../outside'), { message: /escapes the run/ });
@@ -60,7 +56,7 @@ test('file() resolves inside the run and refuses paths that leave it; ensureDir 
 });
 
 test('stages and backend are recorded; a reopened run keeps its manifest and gets the new config', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-rundir-');
   const run = await openRunDir(dir, { resolvedConfig: { a: 1 }, configHash: 'h1' });
   await run.markStage('pretrain', { status: 'running' });
   await run.markStage('pretrain', { status: 'done', artifacts: ['pretrain/model.json'] });
@@ -81,7 +77,7 @@ test('stages and backend are recorded; a reopened run keeps its manifest and get
 });
 
 test('concurrent markStage calls on one RunDir are all kept', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-rundir-');
   const run = await openRunDir(dir, { resolvedConfig: {} });
   await Promise.all(['a', 'b', 'c', 'd'].map((stage) => run.markStage(stage, { status: 'pending' })));
   t.deepEqual(Object.keys((await readManifest(dir)).stages).sort(), ['a', 'b', 'c', 'd']);
@@ -89,7 +85,7 @@ test('concurrent markStage calls on one RunDir are all kept', async (t) => {
 });
 
 test('a run directory under a regular file is a UserError naming it and run.dir', async (t) => {
-  const root = await tempDir();
+  const root = tempDir('s3gan-rundir-');
   const file = path.join(root, 'file');
   await fs.writeFile(file, 'x');
   const dir = path.join(file, 'run');
@@ -98,7 +94,7 @@ test('a run directory under a regular file is a UserError naming it and run.dir'
 });
 
 test('a run directory path that is a regular file is a UserError naming it and run.dir', async (t) => {
-  const root = await tempDir();
+  const root = tempDir('s3gan-rundir-');
   const file = path.join(root, 'file');
   await fs.writeFile(file, 'x');
   const error = await t.throwsAsync(openRunDir(file, { resolvedConfig: {} }), { instanceOf: UserError });
@@ -106,7 +102,7 @@ test('a run directory path that is a regular file is a UserError naming it and r
 });
 
 test('a corrupt manifest is reported at open, naming the file, and the lock is let go', async (t) => {
-  const dir = await tempDir();
+  const dir = tempDir('s3gan-rundir-');
   await fs.writeFile(path.join(dir, MANIFEST_FILE), '{"version": 1, "runName": ');
   const error = await t.throwsAsync(openRunDir(dir, { resolvedConfig: {} }), { instanceOf: UserError });
   t.regex(error?.message ?? '', new RegExp(`^manifest ${path.join(dir, MANIFEST_FILE)} is corrupt \\(not valid JSON`));
