@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { sndcganDiscriminator, sndcganGenerator } from '../../src/nn/architectures/sndcgan.js';
+import { METHODS } from '../../src/methods/methods.js';
 import { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../../src/training/steps.js';
 
 test.before(async () => {
@@ -9,29 +10,32 @@ test.before(async () => {
 
 const OPTIONS: StepOptions = { loss: 'hinge', rotatedBatchFraction: 1, rotationWeightD: 1, rotationWeightG: 0.2 };
 
-// Every method of the S3GAN family that this step covers: conditional × rotation.
-const VARIANTS: { name: string; conditional: boolean; rotation: boolean }[] = [
-  { name: 's3gan (conditional + rotation)', conditional: true, rotation: true },
-  { name: 's2gan / cgan (conditional)', conditional: true, rotation: false },
-  { name: 'ssgan (unconditional + rotation)', conditional: false, rotation: true },
-  { name: 'gan (unconditional)', conditional: false, rotation: false },
-];
+// Every method of ALGORITHMS.md: methods sharing a network shape (e.g. s2gan, cgan-full, cgan-few,
+// cgan-kmeans, cgan-random: conditional, no extra heads) differ only in where labels come from.
+const VARIANTS = Object.values(METHODS).map((method) => ({
+  name: `${method.name} (${method.summary})`,
+  conditional: method.conditional,
+  rotation: method.rotation,
+  coTraining: method.coTraining,
+}));
 
-function models(conditional: boolean, rotation: boolean): GanModels {
+function models(conditional: boolean, rotation: boolean, coTraining = false): GanModels {
   const numClasses = conditional ? 3 : 0;
   const common = { numClasses, width: 2, imageSize: 8, channels: 1 as const };
   return {
     generator: sndcganGenerator({ ...common, zDim: 4, seed: 1 }),
-    discriminator: sndcganDiscriminator({ ...common, seed: 2, rotationHead: rotation, classifierHead: false }),
+    discriminator: sndcganDiscriminator({ ...common, seed: 2, rotationHead: rotation, classifierHead: coTraining }),
     conditional,
     rotation,
+    coTraining,
   };
 }
 
-function batch(seed: number) {
+/** With `unlabelled`, the second and fourth real images carry UNLABELLED (−1), as in co-training. */
+function batch(seed: number, unlabelled = false) {
   return {
     realImages: tf.randomUniform([4, 8, 8, 1], -1, 1, 'float32', seed) as tf.Tensor4D,
-    realLabels: tf.tensor1d([0, 1, 2, 1], 'int32'),
+    realLabels: tf.tensor1d(unlabelled ? [0, -1, 2, -1] : [0, 1, 2, 1], 'int32'),
     z: tf.randomNormal([4, 4], 0, 1, 'float32', seed + 1) as tf.Tensor2D,
     fakeLabels: tf.tensor1d([2, 0, 1, 0], 'int32'),
   };
@@ -47,10 +51,10 @@ function changed(before: Float32Array[], variables: tf.Variable[]): boolean[] {
 
 for (const variant of VARIANTS) {
   test(`${variant.name}: D step changes only D, G step only G; losses finite; tensor count flat over 5 steps`, (t) => {
-    const m = models(variant.conditional, variant.rotation);
+    const m = models(variant.conditional, variant.rotation, variant.coTraining);
     const dOptimizer = tf.train.adam(1e-2, 0, 0.999);
     const gOptimizer = tf.train.adam(1e-2, 0, 0.999);
-    const inputs = batch(10);
+    const inputs = batch(10, variant.coTraining);
     // Build the networks and the optimizers' slots before measuring.
     discriminatorStep(m, dOptimizer, inputs, OPTIONS);
     generatorStep(m, gOptimizer, inputs, OPTIONS);
@@ -64,6 +68,8 @@ for (const variant of VARIANTS) {
     t.true(changed(d0, dVars).some((c) => c), 'D step updates D');
     t.true(Number.isFinite(d.dLoss) && Number.isFinite(d.dLossReal) && Number.isFinite(d.dLossFake));
     t.is(Number.isNaN(d.dRotationLoss), !variant.rotation);
+    t.is(Number.isNaN(d.dClassifierLoss), !variant.coTraining);
+    if (variant.coTraining) t.true(d.dClassifierAccuracy >= 0 && d.dClassifierAccuracy <= 1);
 
     g0 = snapshot(gVars);
     d0 = snapshot(dVars);
@@ -93,4 +99,33 @@ test('with rotation, the D loss includes w_d times the rotation loss', (t) => {
   t.true(Math.abs(plain.dLoss - (plain.dLossReal + plain.dLossFake)) < 1e-4);
   t.true(Math.abs(weighted.dLoss - (weighted.dLossReal + weighted.dLossFake + 2 * weighted.dRotationLoss)) < 1e-4);
   tf.dispose(Object.values(inputs));
+});
+
+test('co-training: the D loss adds the classifier cross-entropy over the labelled rows only', (t) => {
+  const m = models(true, false, true);
+  const frozen = tf.train.sgd(0);
+  const inputs = batch(30, true);
+  const d = discriminatorStep(m, frozen, inputs, OPTIONS);
+  t.true(Math.abs(d.dLoss - (d.dLossReal + d.dLossFake + d.dClassifierLoss)) < 1e-4);
+  // Independent check of the classifier term: the head's CE over rows 0 and 2 (labels 0 and 2).
+  const expected = tf.tidy(() => {
+    const outputs = m.discriminator.apply([inputs.realImages, tf.zeros([4, 1], 'int32')], { training: false }) as tf.Tensor[];
+    const logProbs = tf.logSoftmax(outputs[1] as tf.Tensor2D).arraySync() as number[][];
+    return -(logProbs[0][0] + logProbs[2][2]) / 2;
+  });
+  t.true(Math.abs(d.dClassifierLoss - expected) < 1e-4, `${d.dClassifierLoss} vs ${expected}`);
+  const doubled = discriminatorStep(m, frozen, inputs, { ...OPTIONS, classifierWeight: 2 });
+  t.true(Math.abs(doubled.dLoss - (doubled.dLossReal + doubled.dLossFake + 2 * doubled.dClassifierLoss)) < 1e-4);
+  tf.dispose(Object.values(inputs));
+});
+
+test('co-training: a batch with no labelled image trains the head on nothing (loss 0), not on class 0', (t) => {
+  const m = models(true, false, true);
+  const inputs = batch(40);
+  inputs.realLabels.dispose();
+  const unlabelled = { ...inputs, realLabels: tf.tensor1d([-1, -1, -1, -1], 'int32') };
+  const d = discriminatorStep(m, tf.train.sgd(0), unlabelled, OPTIONS);
+  t.is(d.dClassifierLoss, 0);
+  t.true(Math.abs(d.dLoss - (d.dLossReal + d.dLossFake)) < 1e-5);
+  tf.dispose(Object.values(unlabelled));
 });

@@ -1,0 +1,95 @@
+/**
+ * A label for every training image: `labels/labels.json` in a run directory. The pseudo-label stage
+ * writes it (classifier predictions, or k-means clusters for the unsupervised baseline) and the GAN
+ * stage reads it for s3gan, s2gan and cgan-kmeans. Like the labelled subset it lists image ids, so
+ * reading joins by id and refuses a file made for another dataset, or one that misses or invents
+ * images.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { splitSize, type Dataset } from './types.js';
+
+export const LABELS_FILE = 'labels/labels.json';
+
+const fileSchema = z.strictObject({
+  version: z.literal(1),
+  dataset: z.string(),
+  split: z.literal('train'),
+  /** What produced the labels, e.g. 'linear classifier on pretrain block 2' or 'k-means'. */
+  source: z.string(),
+  classNames: z.array(z.string()),
+  ids: z.array(z.string()),
+  labels: z.array(z.number().int().min(0)),
+  /** Optional per-image confidence in [0, 1] (softmax probability of the chosen class). */
+  confidences: z.array(z.number().min(0).max(1)).optional(),
+});
+
+export type LabelsFile = z.infer<typeof fileSchema>;
+
+export interface TrainingLabels {
+  readonly source: string;
+  /** Class per training-split index, 0..K−1. */
+  readonly labels: Int32Array;
+  readonly confidences?: Float32Array;
+}
+
+export async function writeLabelsFile(file: string, dataset: Dataset, labels: TrainingLabels): Promise<void> {
+  const count = splitSize(dataset.train);
+  if (labels.labels.length !== count) throw new Error(`labels has ${labels.labels.length} entries for ${count} training images`);
+  const content: LabelsFile = {
+    version: 1,
+    dataset: dataset.name,
+    split: 'train',
+    source: labels.source,
+    classNames: [...dataset.classNames],
+    ids: [...dataset.train.ids],
+    labels: Array.from(labels.labels),
+    ...(labels.confidences === undefined ? {} : { confidences: Array.from(labels.confidences) }),
+  };
+  await writeJsonAtomic(file, content);
+}
+
+/**
+ * Reads a labels file and joins it with `dataset`'s training split by id. Every training image must
+ * be listed exactly once, with a class below the dataset's class count.
+ */
+export async function readLabelsFile(file: string, dataset: Dataset): Promise<TrainingLabels> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`cannot read labels file ${file}: ${errorMessage(error)}`);
+  }
+  const result = fileSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UserError(`labels file ${file} is malformed: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const content = result.data;
+  if (content.dataset !== dataset.name) throw new UserError(`labels file ${file} was made for dataset '${content.dataset}', not '${dataset.name}'`);
+  if (content.ids.length !== content.labels.length) throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.labels.length} labels`);
+  if (content.confidences !== undefined && content.confidences.length !== content.ids.length) {
+    throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.confidences.length} confidences`);
+  }
+  const numClasses = dataset.classNames.length;
+  const count = splitSize(dataset.train);
+  const position = new Map(dataset.train.ids.map((id, i) => [id, i]));
+  const labels = new Int32Array(count).fill(-1);
+  const confidences = content.confidences === undefined ? undefined : new Float32Array(count);
+  content.ids.forEach((id, k) => {
+    const index = position.get(id);
+    if (index === undefined) throw new UserError(`labels file ${file} names image '${id}', which ${dataset.name}'s training split does not have`);
+    if (labels[index] !== -1) throw new UserError(`labels file ${file} lists image '${id}' twice`);
+    if (content.labels[k] >= numClasses) throw new UserError(`labels file ${file}: image '${id}' has class ${content.labels[k]}, but ${dataset.name} has ${numClasses} classes`);
+    labels[index] = content.labels[k];
+    if (confidences !== undefined) confidences[index] = content.confidences![k];
+  });
+  const missing = labels.indexOf(-1);
+  if (missing !== -1) {
+    const absent = labels.reduce((n, label) => n + (label === -1 ? 1 : 0), 0);
+    throw new UserError(`labels file ${file} has no label for ${absent} training image(s) of ${dataset.name}, e.g. '${dataset.train.ids[missing]}'`);
+  }
+  return { source: content.source, labels, ...(confidences === undefined ? {} : { confidences }) };
+}
