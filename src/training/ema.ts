@@ -23,7 +23,8 @@ export class WeightAverage {
     private readonly options: EmaOptions,
   ) {
     if (!(options.decay >= 0 && options.decay < 1)) throw new Error(`EMA decay must be in [0, 1), got ${options.decay}`);
-    this.averages = sources.map((v) => tf.variable(v.clone(), false, `${v.name}/ema`));
+    // tf.variable shares the initial value's data; the temporary handle goes, the data stays.
+    this.averages = sources.map((v) => tf.tidy(() => tf.variable(v.clone(), false, `${v.name}/ema`)));
   }
 
   /** Updates every average after generator step `step` (the count of updates done so far). */
@@ -35,6 +36,12 @@ export class WeightAverage {
         average.assign(decay === 0 ? source : tf.add(tf.mul(average, decay), tf.mul(source, 1 - decay)));
       });
     });
+  }
+
+  /** Sets the averages to `values` (same order and shapes), e.g. when resuming from a checkpoint. */
+  load(values: readonly tf.Tensor[]): void {
+    if (values.length !== this.averages.length) throw new Error(`EMA has ${this.averages.length} variables, got ${values.length} values`);
+    tf.tidy(() => this.averages.forEach((average, i) => average.assign(values[i])));
   }
 
   /** Copies the averages into `targets` (e.g. a second generator used for sampling). */

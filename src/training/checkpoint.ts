@@ -1,0 +1,135 @@
+/**
+ * GAN checkpoints: gan/checkpoints/step-<8 digits>/ holding
+ *   generator/, generator-ema/, discriminator/   tfjs model directories (model.json + weights.bin)
+ *   optimizer-g.bin, optimizer-d.bin (+ .json)    Adam moments, step count and bias corrections
+ *   state.json                                    step, images seen, the noise Rng's state
+ * Each checkpoint directory appears atomically (writeDirAtomic), so the newest complete one is
+ * always loadable; only the newest `keep` are kept.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { isTempDirName, removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
+import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import type { RngState } from '../util/rng.js';
+import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
+import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
+
+const STATE_FILE = 'state.json';
+const CHECKPOINT_NAME = /^step-(\d{8,})$/;
+
+const stateSchema = z.strictObject({
+  version: z.literal(1),
+  /** Generator updates done. */
+  step: z.number().int().min(0),
+  /** Real images the discriminator has seen (step × dSteps × batch). */
+  imagesSeen: z.number().int().min(0),
+  /** Batches drawn from the input pipeline (its resume position). */
+  batchesSeen: z.number().int().min(0),
+  rngState: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
+  method: z.string(),
+  architecture: z.string(),
+  time: z.string(),
+});
+
+export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'version' | 'time' | 'rngState'> & { rngState: RngState };
+
+export function checkpointName(step: number): string {
+  return `step-${String(step).padStart(8, '0')}`;
+}
+
+/** Complete checkpoints in `dir`, oldest first, as { step, path }. */
+export async function listCheckpoints(dir: string): Promise<{ step: number; path: string }[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries
+    .filter((name) => !isTempDirName(name))
+    .map((name) => ({ match: CHECKPOINT_NAME.exec(name), name }))
+    .filter((entry): entry is { match: RegExpExecArray; name: string } => entry.match !== null)
+    .map((entry) => ({ step: Number(entry.match[1]), path: path.join(dir, entry.name) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+async function writeOptimizer(dir: string, name: string, optimizer: tf.Optimizer): Promise<void> {
+  const state = await saveOptimizerState(optimizer);
+  await writeFile(path.join(dir, `${name}.json`), JSON.stringify(state.specs));
+  await writeFile(path.join(dir, `${name}.bin`), new Uint8Array(state.data));
+}
+
+async function readOptimizer(dir: string, name: string, optimizer: tf.Optimizer): Promise<void> {
+  const specs = JSON.parse(await readFile(path.join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const bytes = await readFile(path.join(dir, `${name}.bin`));
+  await loadOptimizerState(optimizer, { specs, data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) });
+}
+
+/** Writes checkpoint `state.step` into `dir` and removes all but the newest `keep`. */
+export async function saveCheckpoint(dir: string, training: GanTraining, state: CheckpointState, keep: number): Promise<string> {
+  const target = path.join(dir, checkpointName(state.step));
+  refreshEmaGenerator(training);
+  await removeTempDirs(dir);
+  await writeDirAtomic(target, async (temp) => {
+    for (const [name, model] of [
+      ['generator', training.models.generator],
+      ['generator-ema', training.emaGenerator],
+      ['discriminator', training.models.discriminator],
+    ] as const) {
+      const modelDir = path.join(temp, name);
+      await mkdir(modelDir);
+      await writeModelDir(modelDir, model);
+    }
+    await writeOptimizer(temp, 'optimizer-g', training.gOptimizer);
+    await writeOptimizer(temp, 'optimizer-d', training.dOptimizer);
+    // Last, so a directory with state.json is complete even outside the atomic rename.
+    const content: z.infer<typeof stateSchema> = { version: 1, ...state, rngState: [...state.rngState], time: new Date().toISOString() };
+    await writeFile(path.join(temp, STATE_FILE), JSON.stringify(content, null, 2));
+  });
+  const all = await listCheckpoints(dir);
+  await Promise.all(all.slice(0, Math.max(0, all.length - keep)).map((old) => rm(old.path, { recursive: true, force: true })));
+  return target;
+}
+
+/** Loads a model directory's weights into `model` by weight name; any mismatch is an error. */
+async function loadWeightsInto(model: tf.LayersModel, dir: string): Promise<void> {
+  const artifacts = await readModelArtifacts(dir);
+  const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+  try {
+    model.loadWeights(weights, true);
+  } catch (error) {
+    throw new UserError(`checkpoint ${dir} does not fit the configured networks (was gan.architecture, gan.width or the method changed?): ${errorMessage(error)}`);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+export async function readCheckpointState(checkpoint: string): Promise<CheckpointState> {
+  const file = path.join(checkpoint, STATE_FILE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`cannot read checkpoint state ${file}: ${errorMessage(error)}`);
+  }
+  const result = stateSchema.safeParse(parsed);
+  if (!result.success) throw new UserError(`checkpoint state ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
+  const { version: _version, time: _time, ...state } = result.data;
+  return state;
+}
+
+/** Restores `training` from a checkpoint directory; returns its state. */
+export async function loadCheckpoint(checkpoint: string, training: GanTraining): Promise<CheckpointState> {
+  const state = await readCheckpointState(checkpoint);
+  await loadWeightsInto(training.models.generator, path.join(checkpoint, 'generator'));
+  await loadWeightsInto(training.emaGenerator, path.join(checkpoint, 'generator-ema'));
+  await loadWeightsInto(training.models.discriminator, path.join(checkpoint, 'discriminator'));
+  // The average continues from G-EMA's trainable weights.
+  training.ema.load(training.emaGenerator.trainableWeights.map((w) => w.read()));
+  try {
+    await readOptimizer(checkpoint, 'optimizer-g', training.gOptimizer);
+    await readOptimizer(checkpoint, 'optimizer-d', training.dOptimizer);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot restore optimizer state from ${checkpoint}: ${errorMessage(error)}`);
+  }
+  return state;
+}

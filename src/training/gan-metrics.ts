@@ -1,0 +1,57 @@
+/**
+ * What the GAN loop logs: the mean of every step quantity over the steps since the last record
+ * (losses, D's rotation accuracy on real and fake images, D's classifier accuracy), plus images per
+ * second. Quantities a method does not have (NaN from the steps) are left out of the record.
+ */
+import { writeFileAtomic } from '../artifacts/atomic-write.js';
+import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
+import { existsSync } from 'node:fs';
+
+export class MetricWindow {
+  private sums = new Map<string, number>();
+  private counts = new Map<string, number>();
+  private startedAt = performance.now();
+  private imagesAtStart: number | undefined;
+
+  /** Adds one step's numbers; NaN entries (absent terms) are skipped. */
+  add(values: object): void {
+    for (const [key, value] of Object.entries(values) as [string, unknown][]) {
+      if (typeof value !== 'number' || Number.isNaN(value)) continue;
+      this.sums.set(key, (this.sums.get(key) ?? 0) + value);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** The record for generator step `step`, and a fresh window. */
+  flush(step: number, imagesSeen: number): MetricRecord {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const images = imagesSeen - (this.imagesAtStart ?? 0);
+    const record: Record<string, number> = { step, imagesSeen };
+    for (const [key, sum] of this.sums) record[key] = sum / this.counts.get(key)!;
+    // The first window of a process has no start count; its rate counts from the process start.
+    if (this.imagesAtStart !== undefined && seconds > 0) record.imagesPerSecond = images / seconds;
+    this.sums = new Map();
+    this.counts = new Map();
+    this.startedAt = performance.now();
+    this.imagesAtStart = imagesSeen;
+    return record;
+  }
+
+  /** Marks where the first window's image count starts (the resume point). */
+  start(imagesSeen: number): void {
+    this.imagesAtStart = imagesSeen;
+    this.startedAt = performance.now();
+  }
+}
+
+/**
+ * Removes `stage` records with step > `step` from the metrics log: they came from a run killed after
+ * its last checkpoint and will be logged again by the resumed run.
+ */
+export async function dropMetricsAfter(file: string, stage: string, step: number): Promise<void> {
+  if (!existsSync(file)) return;
+  const records = await MetricsLog.read(file);
+  const kept = records.filter((record) => !(record.stage === stage && typeof record.step === 'number' && record.step > step));
+  if (kept.length === records.length) return;
+  await writeFileAtomic(file, kept.map((record) => `${JSON.stringify(record)}\n`).join(''));
+}

@@ -1,0 +1,97 @@
+/**
+ * Everything the GAN loop trains, built from the config: G and D of the configured architecture
+ * with the heads the method needs, G's weight average and the model that holds it for sampling
+ * (G-EMA), and one Adam optimizer per network (β1, β2 and learning rates from the config).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/schema.js';
+import type { MethodSpec } from '../methods/methods.js';
+import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../nn/architectures/index.js';
+import { WeightAverage } from './ema.js';
+import { trainableVariables, type GanModels, type StepOptions } from './steps.js';
+
+export interface GanShape {
+  /** Classes of the dataset (the conditional models' label range). */
+  readonly numClasses: number;
+  readonly imageSize: number;
+  readonly channels: 1 | 3;
+}
+
+export interface GanTraining {
+  readonly models: GanModels;
+  /** A second generator holding the weight average (plus G's batch-norm statistics) for samples. */
+  readonly emaGenerator: tf.LayersModel;
+  readonly ema: WeightAverage;
+  readonly dOptimizer: tf.Optimizer;
+  readonly gOptimizer: tf.Optimizer;
+  readonly stepOptions: StepOptions;
+  /** The generator's options (to rebuild it, e.g. for the export). */
+  readonly generatorOptions: GeneratorOptions;
+  dispose(): void;
+}
+
+/** Offsets keep the per-layer seeds of G and D apart (each layer takes seed, seed + 1, …). */
+const DISCRIMINATOR_SEED_OFFSET = 10_000;
+
+/** The generator's options for this config and method (also used to rebuild G for sampling). */
+export function generatorOptions(gan: Config['gan'], method: MethodSpec, shape: GanShape, seed: number): GeneratorOptions {
+  return {
+    zDim: gan.zDim,
+    numClasses: method.conditional ? shape.numClasses : 0,
+    width: gan.width,
+    imageSize: shape.imageSize,
+    channels: shape.channels,
+    seed,
+  };
+}
+
+export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape: GanShape, seed: number): GanTraining {
+  const gOptions = generatorOptions(gan, method, shape, seed);
+  const generator = buildGenerator(gan.architecture, gOptions);
+  const discriminator = buildDiscriminator(gan.architecture, {
+    numClasses: gOptions.numClasses,
+    width: gan.width,
+    imageSize: shape.imageSize,
+    channels: shape.channels,
+    seed: seed + DISCRIMINATOR_SEED_OFFSET,
+    rotationHead: method.rotation,
+    classifierHead: method.coTraining,
+  });
+  const emaGenerator = buildGenerator(gan.architecture, gOptions);
+  const ema = new WeightAverage(trainableVariables(generator), { decay: gan.emaDecay, startStep: gan.emaStartStep });
+  const dOptimizer = tf.train.adam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
+  const gOptimizer = tf.train.adam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
+  return {
+    models: { generator, discriminator, conditional: method.conditional, rotation: method.rotation, coTraining: method.coTraining },
+    emaGenerator,
+    ema,
+    dOptimizer,
+    gOptimizer,
+    generatorOptions: gOptions,
+    stepOptions: {
+      loss: gan.loss,
+      rotatedBatchFraction: gan.rotatedBatchFraction,
+      rotationWeightD: gan.rotationWeightD,
+      rotationWeightG: gan.rotationWeightG,
+    },
+    dispose() {
+      ema.dispose();
+      dOptimizer.dispose();
+      gOptimizer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+      emaGenerator.dispose();
+    },
+  };
+}
+
+/**
+ * Brings G-EMA up to date: the averaged trainable weights, and G's own non-trainable ones (batch-norm
+ * moving statistics), which are not averaged.
+ */
+export function refreshEmaGenerator(training: GanTraining): void {
+  training.ema.copyTo(trainableVariables(training.emaGenerator));
+  const source = training.models.generator.nonTrainableWeights;
+  const target = training.emaGenerator.nonTrainableWeights;
+  tf.tidy(() => target.forEach((weight, i) => weight.write(source[i].read())));
+}

@@ -1,0 +1,194 @@
+/**
+ * The GAN training loop (stage 3). It owns what spans steps: the input pipeline position, the noise
+ * stream, images seen, the generator average, metrics, sample grids, checkpoints and resuming.
+ * The math of one update lives in steps.ts and the losses; the networks in nn/.
+ *
+ * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng and
+ * the pipeline position; metrics logged after it (by a run that was killed later) are dropped, so
+ * a resumed run logs exactly what an uninterrupted run would have.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { MetricsLog } from '../artifacts/metrics-log.js';
+import type { Config } from '../config/schema.js';
+import { trainingBatches, type Batch } from '../data/pipeline.js';
+import type { ImageSplit } from '../data/types.js';
+import type { MethodSpec } from '../methods/methods.js';
+import { createProgress, type ProgressStream } from '../util/progress.js';
+import { UserError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import { checkpointName, listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { checkFinite } from './divergence.js';
+import { createGanTraining, refreshEmaGenerator, type GanTraining } from './gan-setup.js';
+import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
+import { sampleClasses, sampleZ } from './noise.js';
+import { writeClassGrid } from './samples.js';
+import { discriminatorStep, generatorStep } from './steps.js';
+
+/** Rng stream of the training noise (z and y'); the data order uses the seed's own streams. */
+export const TRAINING_NOISE_STREAM = 5;
+/** Columns of the sample grids (images per class). */
+const SAMPLE_GRID_COLUMNS = 10;
+
+/** Where the loop writes, relative to nothing: absolute paths chosen by the caller. */
+export interface GanLoopPaths {
+  readonly checkpoints: string;
+  readonly samples: string;
+  readonly metrics: string;
+}
+
+export interface GanLoopInputs {
+  readonly config: Config;
+  readonly method: MethodSpec;
+  /** The training split (images are read from it by index). */
+  readonly split: ImageSplit;
+  readonly numClasses: number;
+  /** Label per split index (UNLABELLED only with co-training). */
+  readonly labels: Int32Array;
+  /** Split indices to train on (default: all). */
+  readonly pool?: Int32Array;
+  readonly paths: GanLoopPaths;
+  /** Progress display (default stderr). */
+  readonly progressStream?: ProgressStream;
+  /** Stop after this generator step without the end-of-run writes, as a kill would (tests). */
+  readonly stopAfterStep?: number;
+  /** Called after every generator step (and its average update), e.g. to watch memory. */
+  readonly onStep?: (step: number) => void;
+  /** Replacement step functions (tests inject failures through these). */
+  readonly steps?: { readonly discriminator?: typeof discriminatorStep; readonly generator?: typeof generatorStep };
+}
+
+export interface GanLoopResult {
+  /** Generator steps done in all (including those before a resume). */
+  readonly step: number;
+  readonly imagesSeen: number;
+  /** The step the run resumed from (0 for a fresh start). */
+  readonly resumedFrom: number;
+  /** The newest checkpoint directory. */
+  readonly checkpoint: string | undefined;
+}
+
+function freshState(inputs: GanLoopInputs): CheckpointState {
+  return {
+    step: 0,
+    imagesSeen: 0,
+    batchesSeen: 0,
+    rngState: new Rng(inputs.config.seed, TRAINING_NOISE_STREAM).state(),
+    method: inputs.method.name,
+    architecture: inputs.config.gan.architecture,
+  };
+}
+
+/** Trains until config.gan.steps generator steps are done, resuming from the newest checkpoint. */
+export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
+  const { config, method, paths } = inputs;
+  const gan = config.gan;
+  checkBatchSize(gan, method);
+  const [, , , channels] = inputs.split.shape;
+  const training = createGanTraining(gan, method, { numClasses: inputs.numClasses, imageSize: config.data.imageSize, channels: channels as 1 | 3 }, config.seed);
+  let iterator: Awaited<ReturnType<tf.data.Dataset<Batch>['iterator']>> | undefined;
+  try {
+    // 1. Resume from the newest complete checkpoint, if any.
+    await mkdir(paths.checkpoints, { recursive: true });
+    await mkdir(paths.samples, { recursive: true });
+    const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
+    const state = newest === undefined ? freshState(inputs) : await loadCheckpoint(newest.path, training);
+    if (state.method !== method.name) {
+      throw new UserError(`checkpoint ${newest?.path} was trained with method ${state.method}, the config says ${method.name}; use another run.dir`);
+    }
+    const resumedFrom = state.step;
+    await dropMetricsAfter(paths.metrics, 'gan', resumedFrom);
+    if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };
+
+    // 2. The input pipeline continues at the batch the checkpoint reached.
+    iterator = await trainingBatches(inputs.split, {
+      batchSize: gan.batchSize,
+      seed: config.seed,
+      startBatch: state.batchesSeen,
+      imageSize: config.data.imageSize,
+      fit: config.data.fit,
+      prefetchBatches: config.data.prefetchBatches,
+      indices: inputs.pool,
+      labels: inputs.labels,
+    }).iterator();
+    const rng = Rng.fromState(state.rngState);
+    const log = MetricsLog.open(paths.metrics);
+    const progress = createProgress({ label: resumedFrom > 0 ? `gan (from step ${resumedFrom})` : 'gan', total: gan.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream });
+    const window = new MetricWindow();
+    window.start(state.imagesSeen);
+    let checkpoint = newest?.path;
+    try {
+      for (let step = state.step + 1; step <= gan.steps; step++) {
+        // 3. dSteps discriminator updates, each on a fresh real batch and fresh noise.
+        for (let d = 0; d < gan.dSteps; d++) {
+          const next = await iterator.next();
+          const batch = next.value as Batch;
+          const z = sampleZ(rng, gan.batchSize, gan.zDim);
+          const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+          try {
+            const result = (inputs.steps?.discriminator ?? discriminatorStep)(training.models, training.dOptimizer, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }, training.stepOptions);
+            checkFinite(result, step, checkpoint);
+            window.add(result);
+          } finally {
+            tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels]);
+          }
+          state.batchesSeen += 1;
+          state.imagesSeen += gan.batchSize;
+        }
+        // 4. One generator update, then the weight average.
+        const z = sampleZ(rng, gan.batchSize, gan.zDim);
+        const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+        try {
+          const result = (inputs.steps?.generator ?? generatorStep)(training.models, training.gOptimizer, { z, fakeLabels }, training.stepOptions);
+          checkFinite(result, step, checkpoint);
+          window.add(result);
+        } finally {
+          tf.dispose([z, fakeLabels]);
+        }
+        training.ema.update(step);
+        state.step = step;
+        state.rngState = rng.state();
+        inputs.onStep?.(step);
+
+        // 5. Logs, samples and checkpoints on their schedules (and always at the end).
+        const last = step === gan.steps;
+        if (step % gan.logEverySteps === 0 || last) {
+          const record = window.flush(step, state.imagesSeen);
+          log.log({ stage: 'gan', ...record });
+          progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
+        }
+        if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, path.join(paths.samples, `${checkpointName(step)}.png`));
+        if (step % gan.checkpointEverySteps === 0 || last) {
+          checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state }, gan.keepCheckpoints);
+        }
+        if (step === inputs.stopAfterStep) break;
+      }
+    } finally {
+      progress.stop();
+      log.close();
+    }
+    return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint };
+  } finally {
+    training.dispose();
+  }
+}
+
+/** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */
+function checkBatchSize(gan: Config['gan'], method: MethodSpec): void {
+  const group = 4 * gan.rotatedBatchFraction;
+  if (method.rotation && gan.batchSize % group !== 0) {
+    throw new UserError(`gan.batchSize (${gan.batchSize}) must be a multiple of 4 · gan.rotatedBatchFraction = ${group} for method ${method.name}`);
+  }
+}
+
+async function writeSamples(training: GanTraining, inputs: GanLoopInputs, file: string): Promise<void> {
+  refreshEmaGenerator(training);
+  await writeClassGrid(file, training.emaGenerator, {
+    numClasses: inputs.method.conditional ? inputs.numClasses : SAMPLE_GRID_COLUMNS,
+    perClass: SAMPLE_GRID_COLUMNS,
+    zDim: inputs.config.gan.zDim,
+    conditional: inputs.method.conditional,
+    seed: inputs.config.seed,
+  });
+}
