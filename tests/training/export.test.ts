@@ -1,0 +1,96 @@
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { buildGenerator, type ArchitectureName } from '../../src/nn/architectures/index.js';
+import { exportGenerator } from '../../src/training/export.js';
+import { tempDir } from '../temp.js';
+
+test.before(async () => {
+  await tf.setBackend('cpu');
+});
+
+/**
+ * A child process that imports @tensorflow/tfjs (by its resolved file URL: the script lives outside
+ * the package) and nothing of s3gan, loads a model over HTTP and predicts.
+ */
+const PLAIN_LOADER = `
+import * as tf from '${import.meta.resolve('@tensorflow/tfjs')}';
+const [url, inputsJson] = process.argv.slice(2);
+await tf.setBackend('cpu');
+const model = await tf.loadLayersModel(url);
+const { z, y } = JSON.parse(inputsJson);
+const inputs = y === null ? tf.tensor2d(z) : [tf.tensor2d(z), tf.tensor2d(y, [y.length, 1], 'int32')];
+process.stdout.write(JSON.stringify({ layers: model.layers.map((l) => l.getClassName()), output: Array.from(model.predict(inputs).dataSync()) }));
+`;
+
+/** Serves `dir` over HTTP on a free local port for the duration of `use`. */
+async function serve<T>(dir: string, use: (base: string) => Promise<T>): Promise<T> {
+  const server = createServer((request, response) => {
+    const file = path.join(dir, path.basename(new URL(request.url ?? '/', 'http://x').pathname));
+    createReadStream(file)
+      .on('error', () => response.writeHead(404).end())
+      .pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+}
+
+/** Random weights everywhere (zero-initialised embeddings would hide a wrong γ/β mapping); variances positive. */
+function randomize(model: tf.LayersModel): void {
+  const values = model.weights.map((w, i) => {
+    const random = tf.randomNormal(w.shape as number[], 0, 0.3, 'float32', 100 + i);
+    return w.originalName.endsWith('moving_variance') ? tf.add(tf.abs(random), 0.5) : random;
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+}
+
+const CASES: { name: string; architecture: ArchitectureName; numClasses: number; imageSize: number }[] = [
+  { name: 'conditional sndcgan', architecture: 'sndcgan', numClasses: 3, imageSize: 8 },
+  { name: 'unconditional sndcgan', architecture: 'sndcgan', numClasses: 0, imageSize: 8 },
+  { name: 'conditional resnet', architecture: 'resnet', numClasses: 3, imageSize: 8 },
+  { name: 'conditional dcgan', architecture: 'dcgan', numClasses: 3, imageSize: 16 },
+];
+
+for (const c of CASES) {
+  test(`${c.name}: the exported generator loads in plain @tensorflow/tfjs and gives G's inference outputs`, async (t) => {
+    const generator = buildGenerator(c.architecture, { zDim: 4, numClasses: c.numClasses, width: 2, imageSize: c.imageSize, channels: 1, seed: 5 });
+    randomize(generator);
+    const dir = path.join(tempDir('s3gan-export-'), 'generator');
+    await exportGenerator(generator, dir);
+
+    const z = [
+      [0.5, -1, 0.25, 2],
+      [-0.3, 0.8, 1.5, -0.7],
+      [1, 1, -1, 0],
+    ];
+    const y = c.numClasses > 0 ? [2, 0, 1] : null;
+    const expected = tf.tidy(() => {
+      const zTensor = tf.tensor2d(z);
+      const inputs = y === null ? zTensor : [zTensor, tf.tensor2d(y, [3, 1], 'int32')];
+      return Array.from((generator.predict(inputs) as tf.Tensor).dataSync());
+    });
+    const script = path.join(tempDir('s3gan-export-loader-'), 'load.mjs');
+    await import('node:fs/promises').then((fs) => fs.writeFile(script, PLAIN_LOADER));
+    const { stdout } = await serve(dir, (base) =>
+      promisify(execFile)(process.execPath, [script, `${base}/model.json`, JSON.stringify({ z, y })], {
+        cwd: tempDir('s3gan-export-cwd-'),
+      }),
+    );
+    const loaded = JSON.parse(stdout) as { layers: string[]; output: number[] };
+    t.false(loaded.layers.includes('ConditionalBatchNorm'));
+    t.is(loaded.output.length, expected.length);
+    const worst = Math.max(...expected.map((v, i) => Math.abs(v - loaded.output[i])));
+    t.true(worst < 1e-5, `largest difference ${worst}`);
+    generator.dispose();
+  });
+}
