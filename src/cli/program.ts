@@ -11,6 +11,8 @@ import { configCommand } from './commands/config.js';
 import { dataCommand } from './commands/data.js';
 import { labelsCommand } from './commands/labels.js';
 import { backendCommand } from './commands/backend.js';
+import { trainCommand } from './commands/train.js';
+import { sampleCommand } from './commands/sample.js';
 
 export function buildProgram(): Command {
   const program = new Command('s3gan')
@@ -21,10 +23,12 @@ export function buildProgram(): Command {
     .option('--dry-run', 'validate and show what would be done, without doing it')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
-    .addHelpText('after', '\nExamples:\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01');
+    .addHelpText('after', '\nExamples:\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan sample --run runs/mnist-full --ema --out samples.png');
   program.addCommand(configCommand());
   program.addCommand(dataCommand());
   program.addCommand(labelsCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(sampleCommand());
   program.addCommand(backendCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);

@@ -30,6 +30,8 @@ const stateSchema = z.strictObject({
   batchesSeen: z.number().int().min(0),
   rngState: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
   method: z.string(),
+  /** Classes the conditional networks were built for (0 when unconditional). */
+  numClasses: z.number().int().min(0),
   architecture: z.string(),
   time: z.string(),
 });

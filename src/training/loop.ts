@@ -21,6 +21,7 @@ import { Rng } from '../util/rng.js';
 import { checkpointName, listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { checkFinite } from './divergence.js';
 import { createGanTraining, refreshEmaGenerator, type GanTraining } from './gan-setup.js';
+import { exportGenerator } from './export.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
 import { sampleClasses, sampleZ } from './noise.js';
 import { writeClassGrid } from './samples.js';
@@ -36,6 +37,8 @@ export interface GanLoopPaths {
   readonly checkpoints: string;
   readonly samples: string;
   readonly metrics: string;
+  /** Directory receiving the final plain-tfjs exports `generator/` and `generator-ema/`. */
+  readonly exports?: string;
 }
 
 export interface GanLoopInputs {
@@ -76,6 +79,7 @@ function freshState(inputs: GanLoopInputs): CheckpointState {
     batchesSeen: 0,
     rngState: new Rng(inputs.config.seed, TRAINING_NOISE_STREAM).state(),
     method: inputs.method.name,
+    numClasses: inputs.method.conditional ? inputs.numClasses : 0,
     architecture: inputs.config.gan.architecture,
   };
 }
@@ -159,6 +163,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
         }
         if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, path.join(paths.samples, `${checkpointName(step)}.png`));
+        if (last && paths.exports !== undefined) await writeExports(training, paths.exports);
         if (step % gan.checkpointEverySteps === 0 || last) {
           checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state }, gan.keepCheckpoints);
         }
@@ -172,6 +177,14 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
   } finally {
     training.dispose();
   }
+}
+
+/** The final generator and its average as plain tfjs models (export.ts). */
+async function writeExports(training: GanTraining, dir: string): Promise<void> {
+  refreshEmaGenerator(training);
+  await mkdir(dir, { recursive: true });
+  await exportGenerator(training.models.generator, path.join(dir, 'generator'));
+  await exportGenerator(training.emaGenerator, path.join(dir, 'generator-ema'));
 }
 
 /** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */

@@ -12,7 +12,7 @@ import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../../data
 import { UserError } from '../../util/errors.js';
 import { progressFn } from '../../util/progress.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, progressUnit, labelBudget } from '../dataset-options.js';
+import { budgetText, datasetOptions, progressUnit, labelBudget } from '../../config/derived.js';
 
 interface InspectFlags {
   path?: string;

@@ -9,13 +9,12 @@ import { openRunDir } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
 import { configHash } from '../../config/hash.js';
 import { labelledSubset } from '../../data/label-subset.js';
-import { LABELLED_SUBSET_FILE, writeLabelledSubset } from '../../data/label-subset-file.js';
+import { LABELLED_SUBSET_FILE } from '../../data/label-subset-file.js';
+import { writeRunLabelledSubset } from '../../stages/labelled-subset.js';
 import { loadDataset } from '../../data/registry.js';
 import { progressFn } from '../../util/progress.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, progressUnit, labelBudget } from '../dataset-options.js';
-
-const STAGE = 'labels';
+import { budgetText, datasetOptions, progressUnit, labelBudget } from '../../config/derived.js';
 
 export function labelsCommand(): Command {
   return new Command('labels')
@@ -37,13 +36,7 @@ export function labelsCommand(): Command {
         const backend = await selectBackend(config.backend.name);
         reportBackend(backend);
         await run.recordBackend(backend.name, backend.detail);
-        await run.markStage(STAGE, { status: 'running', artifacts: [] });
-        await run.ensureDir('labels');
-        await writeLabelledSubset(run.file(LABELLED_SUBSET_FILE), dataset, subset);
-        await run.markStage(STAGE, { status: 'done', artifacts: [LABELLED_SUBSET_FILE], configHash: configHash({ data: config.data, labels: config.labels }) });
-      } catch (error) {
-        await run.markStage(STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
-        throw error;
+        await writeRunLabelledSubset(run, dataset, config);
       } finally {
         await run.close();
       }

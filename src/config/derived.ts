@@ -1,5 +1,5 @@
-/** The config's `data` and `labels` sections as library options and as words. */
-import type { Config } from '../config/schema.js';
+/** Library options and words derived from a validated config (dataset reader options, label budget). */
+import type { Config } from './schema.js';
 import type { LabelBudget } from '../data/label-subset.js';
 import type { DatasetOptions } from '../data/options.js';
 

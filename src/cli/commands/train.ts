@@ -1,0 +1,65 @@
+/**
+ * `s3gan train`: the GAN stage in a run directory. On a run that has checkpoints it resumes from the
+ * newest one; on a finished run it reports and exits.
+ */
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { openRunDir, GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
+import { reportBackend, selectBackend } from '../../backend/select.js';
+import { datasetOptions, progressUnit } from '../../config/derived.js';
+import { configHash } from '../../config/hash.js';
+import { loadDataset } from '../../data/registry.js';
+import { getMethod } from '../../methods/methods.js';
+import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
+import { progressFn } from '../../util/progress.js';
+import { commandConfig, formatCount, globalFlags, print } from '../context.js';
+
+interface TrainFlags {
+  run?: string;
+  method?: string;
+  steps?: string;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train the GAN of gan.method in the run directory (resumes from its newest checkpoint)')
+    .option('--run <dir>', 'run directory (run.dir)')
+    .option('--method <name>', 'training method (gan.method), e.g. s3gan, cgan-full, s3gan-co')
+    .option('--steps <n>', 'generator steps in all (gan.steps)')
+    .addHelpText('after', '\nExamples:\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan train --run runs/mnist-full --steps 2000   # continue a finished run further')
+    .action(async (flags: TrainFlags, self: Command) => {
+      const overrides = [
+        ...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]),
+        ...(flags.method === undefined ? [] : [`gan.method=${flags.method}`]),
+        ...(flags.steps === undefined ? [] : [`gan.steps=${flags.steps}`]),
+      ];
+      const { config } = await commandConfig(self, overrides);
+      const method = getMethod(config.gan.method);
+      const gan = config.gan;
+      const plan = `${method.name} on ${config.data.name}: ${gan.architecture} width ${gan.width}, ${formatCount(gan.steps)} steps of batch ${gan.batchSize} → ${resolve(config.run.dir)}`;
+      if (globalFlags(self).dryRun) {
+        print(`would train ${plan}`);
+        return;
+      }
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      try {
+        const backend = await selectBackend(config.backend.name);
+        reportBackend(backend);
+        await run.recordBackend(backend.name, backend.detail);
+        process.stderr.write(`train ${plan}\n`);
+        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
+        if (result.resumedFrom >= gan.steps) {
+          print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
+        } else {
+          print(`trained ${formatCount(result.step)} steps (${formatCount(result.imagesSeen)} real images seen${result.resumedFrom > 0 ? `, resumed from step ${formatCount(result.resumedFrom)}` : ''})`);
+        }
+        print(`samples: ${finalSampleGrid(run, result.step)}`);
+        print(`checkpoint: ${result.checkpoint ?? run.file(GAN_CHECKPOINTS_DIR)}`);
+        print(`generator (plain tfjs): ${run.file(`${GAN_EXPORT_DIR}/generator-ema/model.json`)}`);
+        print(`metrics: ${run.file(METRICS_FILE)}`);
+      } finally {
+        await run.close();
+      }
+    });
+}

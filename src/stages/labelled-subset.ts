@@ -1,0 +1,52 @@
+/**
+ * The labelled subset of a run: chosen once (labels.fraction or labels.perClass, labels.seed) and
+ * written to labels/labelled-subset.json, then read back by every later stage and method so that an
+ * experiment's methods all see the same labels.
+ */
+import { existsSync } from 'node:fs';
+import type { RunDir } from '../artifacts/run-dir.js';
+import { configHash } from '../config/hash.js';
+import { labelBudget } from '../config/derived.js';
+import type { Config } from '../config/schema.js';
+import { labelledSubset } from '../data/label-subset.js';
+import { LABELLED_SUBSET_FILE, readLabelledSubset, writeLabelledSubset } from '../data/label-subset-file.js';
+import type { Dataset } from '../data/types.js';
+import { UserError } from '../util/errors.js';
+
+export const LABELS_STAGE = 'labels';
+
+/** The config sections the subset depends on (its stage hash). */
+export function labelsStageHash(config: Config): string {
+  return configHash({ data: config.data, labels: config.labels });
+}
+
+/** Chooses the subset and writes it into the run, marking the `labels` stage. Returns its split indices. */
+export async function writeRunLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
+  // Choose before touching the run directory: a bad budget leaves nothing behind.
+  const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+  await run.markStage(LABELS_STAGE, { status: 'running', artifacts: [] });
+  try {
+    await run.ensureDir('labels');
+    await writeLabelledSubset(run.file(LABELLED_SUBSET_FILE), dataset, subset);
+  } catch (error) {
+    await run.markStage(LABELS_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  await run.markStage(LABELS_STAGE, { status: 'done', artifacts: [LABELLED_SUBSET_FILE], configHash: labelsStageHash(config) });
+  return subset.indices;
+}
+
+/**
+ * The run's labelled subset: read from the run directory when the `labels` stage is done with this
+ * config's data and labels settings, chosen and written otherwise. A subset chosen with other
+ * settings is an error, not silently replaced (other stages may have used it).
+ */
+export async function runLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
+  const file = run.file(LABELLED_SUBSET_FILE);
+  if (!existsSync(file)) return writeRunLabelledSubset(run, dataset, config);
+  const stage = (await run.manifest()).stages[LABELS_STAGE];
+  if (stage?.status === 'done' && stage.configHash !== undefined && stage.configHash !== labelsStageHash(config)) {
+    throw new UserError(`${file} was chosen with other data/labels settings than this config's; use another run.dir, or delete it to choose again`);
+  }
+  return (await readLabelledSubset(file, dataset)).indices;
+}
