@@ -25,3 +25,18 @@ export { writeFileAtomic, writeJsonAtomic } from './artifacts/atomic-write.js';
 export { MetricsLog } from './artifacts/metrics-log.js';
 export { imageGrid, gridByClass, writeGridPng, type Grid } from './artifacts/image-grid.js';
 export { createProgress, type Progress } from './util/progress.js';
+
+export * from './nn/layers/index.js';
+export { ARCHITECTURE_NAMES, buildGenerator, buildDiscriminator, type ArchitectureName, type GeneratorOptions, type DiscriminatorOptions } from './nn/architectures/index.js';
+export * from './losses/index.js';
+export { METHODS, getMethod, type MethodName, type MethodSpec, type LabelSource } from './methods/methods.js';
+export { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from './training/steps.js';
+export { WeightAverage } from './training/ema.js';
+export { trainGan, type GanLoopInputs, type GanLoopResult } from './training/loop.js';
+export { DivergenceError } from './training/divergence.js';
+export { exportGenerator, plainGeneratorArtifacts } from './training/export.js';
+export { generateImages, classGrid } from './training/samples.js';
+export { listCheckpoints, loadCheckpoint, readCheckpointState } from './training/checkpoint.js';
+export { readModelDir, writeModelDir } from './artifacts/model-files.js';
+export { LABELS_FILE, readLabelsFile, writeLabelsFile, type TrainingLabels } from './data/labels-file.js';
+export { runGanStage, GAN_STAGE, GAN_EXPORT_DIR } from './stages/gan-stage.js';
