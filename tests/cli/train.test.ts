@@ -78,3 +78,32 @@ test('sample on a run without checkpoints tells the user to train first', (t) =>
   t.regex(result.stderr, /no checkpoint in .*: train first/);
   t.false(existsSync(path.join(run, 'x.png')));
 });
+
+test('SIGKILL in the middle of training, then a rerun: the metrics equal those of an uninterrupted run', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { CLI } = await import('./helpers.js');
+  const args = (run: string) => ['train', '--run', run, '--method', 'cgan-full', '--steps', '12', ...TINY];
+  const whole = path.join(tempDir('s3gan-cli-whole-'), 'run');
+  t.is(s3gan(args(whole)).code, 0);
+
+  const killed = path.join(tempDir('s3gan-cli-killed-'), 'run');
+  const child = spawn(process.execPath, [CLI, ...args(killed)], { stdio: 'ignore', env: { ...process.env, S3GAN_QUIET_BACKEND: '1' } });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  // Kill once the second checkpoint (step 4) exists: wherever the process is then, nothing may be lost.
+  while (!existsSync(path.join(killed, 'gan/checkpoints/step-00000004')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  t.is(await exited, 'SIGKILL', 'the run was killed before it finished');
+
+  const rerun = s3gan(args(killed));
+  t.is(rerun.code, 0, rerun.stderr);
+  t.regex(rerun.stdout, /resumed from step \d+/);
+  const numbers = (run: string) =>
+    readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const { time: _time, imagesPerSecond: _rate, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      });
+  t.deepEqual(numbers(killed), numbers(whole));
+});

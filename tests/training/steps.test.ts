@@ -113,7 +113,9 @@ test('co-training: the D loss adds the classifier cross-entropy over the labelle
     const logProbs = tf.logSoftmax(outputs[1] as tf.Tensor2D).arraySync() as number[][];
     return -(logProbs[0][0] + logProbs[2][2]) / 2;
   });
-  t.true(Math.abs(d.dClassifierLoss - expected) < 1e-4, `${d.dClassifierLoss} vs ${expected}`);
+  // The step's training-mode pass runs one more spectral-norm power iteration than this inference
+  // pass sees, which moves σ (and so the logits) slightly: hence 1e-3, not float precision.
+  t.true(Math.abs(d.dClassifierLoss - expected) < 1e-3, `${d.dClassifierLoss} vs ${expected}`);
   const doubled = discriminatorStep(m, frozen, inputs, { ...OPTIONS, classifierWeight: 2 });
   t.true(Math.abs(doubled.dLoss - (doubled.dLossReal + doubled.dLossFake + 2 * doubled.dClassifierLoss)) < 1e-4);
   tf.dispose(Object.values(inputs));

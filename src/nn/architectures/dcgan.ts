@@ -18,12 +18,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_ROTATIONS } from '../../data/rotate.js';
 import { ConditionalBatchNorm, ProjectionHead } from '../layers/index.js';
+import { seededNormal } from '../layers/init.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
 
 type Symbolic = tf.SymbolicTensor;
 
-function initializer(seed: number): ReturnType<typeof tf.initializers.randomNormal> {
-  return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
+/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
+function initializer(seed: number): ReturnType<typeof seededNormal> {
+  return seededNormal(0.02, seed);
 }
 
 /** imageSize / 16, the side of G's first and D's last feature map; throws unless a positive integer. */

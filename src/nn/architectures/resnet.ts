@@ -24,12 +24,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ClassifierHead, ConditionalBatchNorm, GlobalSumPooling2D, ProjectionHead, RotationHead, SNConv2D } from '../layers/index.js';
+import { seededNormal } from '../layers/init.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
 
 type Symbolic = tf.SymbolicTensor;
 
-function initializer(seed: number): ReturnType<typeof tf.initializers.randomNormal> {
-  return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
+/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
+function initializer(seed: number): ReturnType<typeof seededNormal> {
+  return seededNormal(0.02, seed);
 }
 
 /** log2(imageSize / 8) for imageSize = 8·2^k; throws otherwise. */

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ClassifierHead, ConditionalBatchNorm, GlobalSumPooling2D, ProjectionHead, RotationHead, SNConv2D } from '../layers/index.js';
+import { seededNormal } from '../layers/init.js';
 
 export interface GeneratorOptions {
   /** Latent dimension of z ~ N(0, I). */
@@ -44,8 +45,9 @@ export interface DiscriminatorOptions {
 /** Outputs of the discriminator model, in order: logit, then rotation and class logits when present. */
 export const DISCRIMINATOR_OUTPUTS = ['logit', 'rotationLogits', 'classLogits'] as const;
 
-function initializer(seed: number): ReturnType<typeof tf.initializers.randomNormal> {
-  return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
+/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
+function initializer(seed: number): ReturnType<typeof seededNormal> {
+  return seededNormal(0.02, seed);
 }
 
 function checkSize(imageSize: number): void {

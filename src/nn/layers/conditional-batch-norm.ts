@@ -10,6 +10,7 @@
  * saved with the model.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededNormal } from './init.js';
 
 /** Options shared by both conditional batch norms. */
 export interface CBNOptions {
@@ -163,7 +164,7 @@ export class SharedEmbeddingBatchNorm extends NormalizeLayer {
     if (embedDim === null) throw new Error(`${this.name}: the embedding dimension must be known`);
     const init = (offset: number) =>
       this.initStddev > 0
-        ? tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed + offset })
+        ? seededNormal(this.initStddev, this.seed + offset)
         : tf.initializers.zeros();
     this.gammaKernel = this.addWeight('gamma_kernel', [embedDim, channels], 'float32', init(0));
     this.betaKernel = this.addWeight('beta_kernel', [embedDim, channels], 'float32', init(1));

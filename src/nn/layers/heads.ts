@@ -7,6 +7,7 @@
  * - ClassifierHead: class logits for the co-training variants (Lucic et al. 2019, S2GAN-CO).
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededNormal } from './init.js';
 import { SNDense, type SNOptions, seededUnitRow, spectralNormalize } from './spectral-norm.js';
 
 /** Options of ProjectionHead. */
@@ -71,7 +72,7 @@ export class ProjectionHead extends tf.layers.Layer {
     const hShape = (this.conditional ? (inputShape as tf.Shape[])[0] : inputShape) as tf.Shape;
     const features = hShape[hShape.length - 1];
     if (features === null) throw new Error(`${this.name}: the feature dimension must be known`);
-    const init = (offset: number) => tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed + offset });
+    const init = (offset: number) => seededNormal(this.initStddev, this.seed + offset);
     this.kernel = this.addWeight('kernel', [features, 1], 'float32', init(0));
     this.bias = this.addWeight('bias', [1], 'float32', tf.initializers.zeros());
     // The u vectors exist only with SN, so a model saved without SN carries no unused weights.

@@ -10,6 +10,7 @@
  * This file holds the math, the shared base and SNDense; sn-conv.ts the convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededNormal } from './init.js';
 import { Rng } from '../../util/rng.js';
 
 const EPS = 1e-12;
@@ -108,7 +109,7 @@ export abstract class SNLayer extends tf.layers.Layer {
 
   /** Creates kernel [..., out], bias [out] and u [1, out]. */
   protected addSNWeights(kernelShape: number[], out: number): void {
-    const init = tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: this.seed });
+    const init = seededNormal(this.initStddev, this.seed);
     this.kernel = this.addWeight('kernel', kernelShape, 'float32', init);
     if (this.useBias) this.bias = this.addWeight('bias', [out], 'float32', tf.initializers.zeros());
     this.u = this.addWeight('u', [1, out], 'float32', tf.initializers.zeros(), undefined, false);
