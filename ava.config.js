@@ -5,5 +5,5 @@ export default {
   // Two cores: more workers only contend for them (and each loads tfjs).
   concurrency: 2,
   workerThreads: false,
-  environmentVariables: { S3GAN_QUIET_BACKEND: '1' },
+  environmentVariables: { S3GAN_QUIET_BACKEND: '1', S3GAN_REQUIRE_ONEDNN: process.env.S3GAN_REQUIRE_ONEDNN ?? '0' },
 };

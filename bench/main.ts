@@ -84,7 +84,7 @@ function effectiveThreads(backend: BackendName, requested: number): number {
 async function bench(flags: BenchFlags): Promise<void> {
   checkStepBenchOptions(flags);
   requestThreads(flags.threads);
-  const selection = await selectBackend(flags.backend);
+  const selection = await selectBackend(flags.backend, undefined, undefined, { threads: flags.threads });
   process.stderr.write(`bench-32: backend ${selection.name} (${selection.detail}), width ${flags.width}, batch ${flags.batch}, ${flags.warmup} warm-up + ${flags.steps} timed iterations\n`);
   const result = runStepBench(flags);
   if (result.tensorsLeaked !== 0) {

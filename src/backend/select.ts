@@ -89,9 +89,14 @@ export async function loadTensorflow(): Promise<string> {
   return `tfjs-node ${moduleVersion(module, 'tfjs-node')}, libtensorflow on the CPU`;
 }
 
-/** The onednn backend needs a native addon that this version does not build. */
+/**
+ * Loads s3gan's onednn backend: tfjs's cpu backend with the hot kernels on oneDNN, through the
+ * addon in native/. Its import is deferred so that machines without the addon never load it.
+ */
 export async function loadOnednn(): Promise<string> {
-  throw new Error('the onednn backend is not built in this version of s3gan');
+  const { registerOnednnBackend } = await import('./onednn/index.js');
+  const addon = registerOnednnBackend();
+  return `oneDNN ${addon.dnnlVersion()} through s3gan's addon, tfjs ${tf.version.tfjs}`;
 }
 
 /** The pure-JavaScript cpu backend, which ships with @tensorflow/tfjs and always loads. */
@@ -107,13 +112,31 @@ export const defaultLoaders: BackendLoaders = {
   cpu: loadCpu,
 };
 
+/** Options of selectBackend beyond the backend's name. */
+export interface SelectOptions {
+  /** `backend.threads`: CPU threads for the native kernels, 0 = all cores. Applies to onednn. */
+  readonly threads?: number;
+}
+
+/**
+ * Applies `threads` to the current backend when it is onednn (the other backends take their
+ * thread counts from their own libraries) and returns the count in effect, if it applied.
+ */
+async function applyThreads(tfjsName: string, threads: number | undefined): Promise<number | undefined> {
+  if (threads === undefined || tfjsName !== TFJS_BACKEND_NAMES.onednn) return undefined;
+  const { setOnednnThreads } = await import('./onednn/index.js');
+  return setOnednnThreads(threads);
+}
+
 /** Loads one backend and makes it tfjs's current one; throws with the reason when it cannot. */
-async function activate(name: BackendName, loaders: BackendLoaders): Promise<BackendSelection> {
-  const detail = (await loaders[name]()) ?? `tfjs ${tf.version.tfjs}`;
+async function activate(name: BackendName, loaders: BackendLoaders, options: SelectOptions): Promise<BackendSelection> {
+  const loaded = (await loaders[name]()) ?? `tfjs ${tf.version.tfjs}`;
   const tfjsName = TFJS_BACKEND_NAMES[name];
   // setBackend resolves false (rather than throwing) when the backend's own initialisation fails.
   if (!(await tf.setBackend(tfjsName))) throw new Error(`tfjs could not initialise its '${tfjsName}' backend`);
   await tf.ready();
+  const threads = await applyThreads(tfjsName, options.threads);
+  const detail = threads === undefined ? loaded : `${loaded}, ${threads} thread${threads === 1 ? '' : 's'}`;
   return { name, tfjsName, detail, tried: [] };
 }
 
@@ -132,7 +155,8 @@ export function cpuFallbackWarning(tried: readonly BackendAttempt[]): string {
     'To get a faster backend:',
     '  - npm install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu with CUDA) on a machine',
     '    where its install step can download libtensorflow; or',
-    "  - s3gan's onednn backend, built on oneDNN: apt-get install libdnnl-dev (Debian/Ubuntu).",
+    "  - s3gan's onednn backend, built on oneDNN: apt-get install libdnnl-dev (Debian/Ubuntu),",
+    '    then npm run build:native in the s3gan directory.',
     'Set S3GAN_QUIET_BACKEND=1 to hide this warning.',
     rule,
   ].join('\n');
@@ -142,12 +166,14 @@ export function cpuFallbackWarning(tried: readonly BackendAttempt[]): string {
  * Loads and activates the backend `requested` (a `backend.name` value) and returns what was chosen.
  * `auto` tries AUTO_ORDER and records each failure; ending on cpu prints cpuFallbackWarning through
  * `log` unless the environment sets S3GAN_QUIET_BACKEND=1. A named backend that fails is a
- * UserError naming `backend.name` and the reason.
+ * UserError naming `backend.name` and the reason. `options.threads` (`backend.threads`) sets the
+ * native kernels' thread count when the chosen backend is onednn.
  */
 export async function selectBackend(
   requested: BackendRequest,
   loaders: BackendLoaders = defaultLoaders,
   log: (message: string) => void = console.error,
+  options: SelectOptions = {},
 ): Promise<BackendSelection> {
   if (!(BACKEND_REQUESTS as readonly string[]).includes(requested)) {
     throw new UserError(`backend.name must be one of ${BACKEND_REQUESTS.join(', ')}; got '${String(requested)}'`);
@@ -155,7 +181,7 @@ export async function selectBackend(
 
   if (requested !== 'auto') {
     try {
-      return await activate(requested, loaders);
+      return await activate(requested, loaders, options);
     } catch (error) {
       throw new UserError(
         `backend.name is '${requested}', but that backend cannot be used: ${errorMessage(error)}. ` +
@@ -167,7 +193,7 @@ export async function selectBackend(
   const tried: BackendAttempt[] = [];
   for (const name of AUTO_ORDER) {
     try {
-      const selection = { ...(await activate(name, loaders)), tried };
+      const selection = { ...(await activate(name, loaders, options)), tried };
       if (name === 'cpu' && process.env.S3GAN_QUIET_BACKEND !== '1') log(cpuFallbackWarning(tried));
       return selection;
     } catch (error) {

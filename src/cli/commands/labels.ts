@@ -33,7 +33,7 @@ export function labelsCommand(): Command {
 
       const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
       try {
-        const backend = await selectBackend(config.backend.name);
+        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
         reportBackend(backend);
         await run.recordBackend(backend.name, backend.detail);
         await writeRunLabelledSubset(run, dataset, config);

@@ -68,7 +68,7 @@ export function sampleCommand(): Command {
         print(`would sample ${flags.count} images from ${modelDir} into ${path.resolve(flags.out)}`);
         return;
       }
-      reportBackend(await selectBackend(config.backend.name));
+      reportBackend(await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads }));
       const generator = await readModelDir(modelDir);
       try {
         const zDim = generator.inputs[0].shape[1] as number;

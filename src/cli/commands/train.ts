@@ -44,7 +44,7 @@ export function trainCommand(): Command {
       const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
       const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
       try {
-        const backend = await selectBackend(config.backend.name);
+        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
         reportBackend(backend);
         await run.recordBackend(backend.name, backend.detail);
         process.stderr.write(`train ${plan}\n`);

@@ -114,3 +114,16 @@ nativeTest('Select (tf.where) matches cpu for float32 and int32, and gradients t
   await compare(t, () => tf.where(tf.tensor1d([true, false, true, true, false], 'bool'), tensor(x), tensor(y)), 0, 'broadcast condition');
   await compare(t, () => tf.grad((a: tf.Tensor) => tf.sum(tf.leakyRelu(a, 0.1)))(tensor(x)), 0, 'leakyRelu gradient');
 });
+
+nativeTest('int32 cast to float32 (stored by tfjs as the same Int32Array) reaches native kernels as floats', (t) => {
+  // tfjs's cpu Cast from int32 to float32 only relabels the dtype; native code must not read those
+  // int bits as floats (this is how uint8 pixels enter the input pipeline).
+  const pixels = tf.tensor1d([0, 100, 255, 7], 'int32');
+  const floats = tf.cast(pixels, 'float32');
+  const calls = addonCalls(() => {
+    const scaled = tf.sub(tf.div(floats, 127.5), 1);
+    t.deepEqual(Array.from(scaled.dataSync()), [0, 100, 255, 7].map((v) => Math.fround(Math.fround(v / 127.5) - 1)));
+    t.deepEqual(Array.from(tf.transpose(tf.reshape(floats, [2, 2])).dataSync()), [0, 255, 100, 7]);
+  });
+  t.true(calls.size > 0, 'the native kernels ran');
+});

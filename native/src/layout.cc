@@ -1,0 +1,164 @@
+// Data movement: Transpose, Reverse and Tile for any element size (bytes are copied, not interpreted).
+// Both replace per-element index arithmetic in the JavaScript kernels by runs of memcpy or a
+// strided gather over collapsed axes.
+#include <cstring>
+
+#include "common.h"
+
+namespace s3gan {
+namespace {
+
+// Copies x, read at `in` with per-axis strides (negative for a reversed axis), to out in order.
+template <class T>
+void gather(const T* in, T* out, const Shape& size, const Shape& in_stride) {
+  const size_t d = size.size();
+  const int64_t n = size[d - 1], step = in_stride[d - 1];
+  int64_t outer = 1;
+  for (size_t i = 0; i + 1 < d; ++i) outer *= size[i];
+  Shape index(d, 0);
+  int64_t offset = 0;
+  for (int64_t k = 0; k < outer; ++k) {
+    const T* src = in + offset;
+    T* dst = out + k * n;
+    if (step == 1) {
+      std::memcpy(dst, src, n * sizeof(T));
+    } else {
+      for (int64_t j = 0; j < n; ++j) dst[j] = src[j * step];
+    }
+    for (size_t i = d - 1; i-- > 0;) {
+      offset += in_stride[i];
+      if (++index[i] < size[i]) break;
+      offset -= in_stride[i] * size[i];
+      index[i] = 0;
+    }
+  }
+}
+
+// transpose(x, xShape, perm, out, elementBytes): out axis i is x axis perm[i].
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  const View x = typed_array(info[0], "x");
+  const Shape shape = shape_of(info[1], "xShape"), perm = shape_of(info[2], "perm");
+  void* out = typed_array(info[3], "out").data;
+  const int64_t bytes = info[4].As<Napi::Number>().Int64Value();
+  const size_t rank = shape.size();
+  require(info.Env(), perm.size() == rank && rank > 0, "transpose: perm must have one entry per axis");
+  Shape x_stride(rank, 1);
+  for (size_t i = rank - 1; i-- > 0;) x_stride[i] = x_stride[i + 1] * shape[i + 1];
+  // Output axes in order, dropping size-1 axes and merging those that stay adjacent in x.
+  Shape size, stride;
+  int64_t previous = -2;
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t axis = perm[i];
+    require(info.Env(), axis >= 0 && axis < static_cast<int64_t>(rank), "transpose: perm entry out of range");
+    if (shape[axis] == 1) continue;
+    if (axis == previous + 1 && !size.empty()) {
+      size.back() *= shape[axis];
+      stride.back() = x_stride[axis];
+    } else {
+      size.push_back(shape[axis]);
+      stride.push_back(x_stride[axis]);
+    }
+    previous = axis;
+  }
+  if (size.empty()) {
+    size.push_back(1);
+    stride.push_back(1);
+  }
+  switch (bytes) {
+    case 1: gather(static_cast<const uint8_t*>(x.data), static_cast<uint8_t*>(out), size, stride); break;
+    case 4: gather(static_cast<const uint32_t*>(x.data), static_cast<uint32_t*>(out), size, stride); break;
+    default: throw Napi::RangeError::New(info.Env(), "transpose: elementBytes must be 1 or 4");
+  }
+  return info.Env().Undefined();
+}
+
+// reverse(x, xShape, axes, out, elementBytes): x with the listed axes flipped.
+Napi::Value Reverse(const Napi::CallbackInfo& info) {
+  const View x = typed_array(info[0], "x");
+  const Shape shape = shape_of(info[1], "xShape"), axes = shape_of(info[2], "axes");
+  void* out = typed_array(info[3], "out").data;
+  const int64_t bytes = info[4].As<Napi::Number>().Int64Value();
+  const size_t rank = shape.size();
+  require(info.Env(), rank > 0, "reverse: x must have at least one axis");
+  std::vector<bool> flip(rank, false);
+  for (int64_t a : axes) {
+    require(info.Env(), a >= 0 && a < static_cast<int64_t>(rank), "reverse: axis out of range");
+    flip[a] = true;
+  }
+  Shape stride(rank, 1);
+  for (size_t i = rank - 1; i-- > 0;) stride[i] = stride[i + 1] * shape[i + 1];
+  // Merge neighbouring axes that are both kept (not flipped); start at the last element of flips.
+  Shape size, step;
+  int64_t start = 0;
+  for (size_t i = 0; i < rank; ++i) {
+    if (shape[i] == 1) continue;
+    if (flip[i]) start += (shape[i] - 1) * stride[i];
+    const int64_t s = flip[i] ? -stride[i] : stride[i];
+    if (!size.empty() && !flip[i] && step.back() == s * shape[i]) {
+      size.back() *= shape[i];
+      step.back() = s;
+    } else {
+      size.push_back(shape[i]);
+      step.push_back(s);
+    }
+  }
+  if (size.empty()) {
+    size.push_back(1);
+    step.push_back(1);
+  }
+  switch (bytes) {
+    case 1: gather(static_cast<const uint8_t*>(x.data) + start, static_cast<uint8_t*>(out), size, step); break;
+    case 4: gather(static_cast<const uint32_t*>(x.data) + start, static_cast<uint32_t*>(out), size, step); break;
+    default: throw Napi::RangeError::New(info.Env(), "reverse: elementBytes must be 1 or 4");
+  }
+  return info.Env().Undefined();
+}
+
+struct TileJob {
+  const uint8_t* in;
+  uint8_t* out;
+  Shape shape, reps, in_stride, out_stride;  // strides in bytes
+};
+
+// Writes the tiled block of axis `dim` at `dst` from `src`, then repeats it reps[dim] times.
+void tile_axis(const TileJob& job, size_t dim, const uint8_t* src, uint8_t* dst) {
+  const int64_t block = job.shape[dim] * job.out_stride[dim];
+  if (dim + 1 == job.shape.size()) {
+    std::memcpy(dst, src, block);
+  } else {
+    for (int64_t i = 0; i < job.shape[dim]; ++i) {
+      tile_axis(job, dim + 1, src + i * job.in_stride[dim], dst + i * job.out_stride[dim]);
+    }
+  }
+  for (int64_t r = 1; r < job.reps[dim]; ++r) std::memcpy(dst + r * block, dst, block);
+}
+
+// tile(x, xShape, reps, out, elementBytes).
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  TileJob job;
+  job.in = static_cast<const uint8_t*>(typed_array(info[0], "x").data);
+  job.shape = shape_of(info[1], "xShape");
+  job.reps = shape_of(info[2], "reps");
+  job.out = static_cast<uint8_t*>(typed_array(info[3], "out").data);
+  const int64_t bytes = info[4].As<Napi::Number>().Int64Value();
+  const size_t rank = job.shape.size();
+  require(info.Env(), job.reps.size() == rank && rank > 0, "tile: reps must have one entry per axis");
+  job.in_stride.assign(rank, bytes);
+  job.out_stride.assign(rank, bytes);
+  for (size_t i = rank - 1; i-- > 0;) {
+    job.in_stride[i] = job.in_stride[i + 1] * job.shape[i + 1];
+    job.out_stride[i] = job.out_stride[i + 1] * job.shape[i + 1] * job.reps[i + 1];
+  }
+  if (product(job.shape) > 0) tile_axis(job, 0, job.in, job.out);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void init_layout(Napi::Env env, Napi::Object exports) {
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("tile", Napi::Function::New(env, Tile));
+  exports.Set("reverse", Napi::Function::New(env, Reverse));
+}
+
+}  // namespace s3gan

@@ -1,0 +1,76 @@
+/**
+ * The onednn backend: tfjs's cpu backend (its storage, its data movement, every kernel it has)
+ * with the hot kernels replaced by native ones on oneDNN. It is registered under a name of its own,
+ * so 'cpu' stays available beside it for comparisons, and every cpu kernel config is registered
+ * again under that name before the native ones replace theirs. Gradients need nothing: tfjs
+ * registers them by kernel name, not by backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadAddon, type OnednnAddon } from './addon.js';
+import { convKernels } from './kernels/conv.js';
+import { elementwiseKernels } from './kernels/elementwise.js';
+import { toKernelConfig, type NativeKernel } from './kernels/kernel.js';
+import { layoutKernels } from './kernels/layout.js';
+import { matmulKernels } from './kernels/matmul.js';
+import { reduceKernels } from './kernels/reduce.js';
+
+/** The tfjs backend name (no '_': tfjs's kernel registry splits keys on it). */
+export const ONEDNN_BACKEND_NAME = 'onednn';
+
+/** Every kernel with a native implementation, in registration order. */
+export const NATIVE_KERNELS: readonly NativeKernel[] = [
+  ...convKernels,
+  ...matmulKernels,
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...layoutKernels,
+];
+
+export class OnednnBackend extends MathBackendCPU {
+  constructor(readonly addon: OnednnAddon) {
+    super();
+    // The cpu backend's first write prints advice to install tfjs-node; it does not apply here.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** Threads for conv and gemm (0 = every core); returns the count in effect. */
+  setThreads(threads: number): number {
+    if (!(Number.isInteger(threads) && threads >= 0)) throw new Error(`onednn: threads must be an integer >= 0, got ${threads}`);
+    return this.addon.setThreads(threads);
+  }
+
+  get threads(): number {
+    return this.addon.getThreads();
+  }
+}
+
+/**
+ * Loads the addon and registers the 'onednn' backend and its kernels with tfjs (once per process;
+ * later calls only return the addon). Throws, with the commands that fix it, when the addon is not
+ * built. Does not make the backend current: that is tf.setBackend('onednn').
+ */
+export function registerOnednnBackend(): OnednnAddon {
+  // Node caches the addon module, so a second load is a lookup.
+  const addon = loadAddon();
+  if (tf.findBackendFactory(ONEDNN_BACKEND_NAME) !== null) return addon;
+  // Priority 0: registering must not make tfjs choose this backend by default.
+  tf.registerBackend(ONEDNN_BACKEND_NAME, () => new OnednnBackend(addon), 0);
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND_NAME });
+  }
+  for (const kernel of NATIVE_KERNELS) {
+    tf.unregisterKernel(kernel.name, ONEDNN_BACKEND_NAME);
+    tf.registerKernel(toKernelConfig(kernel, ONEDNN_BACKEND_NAME));
+  }
+  return addon;
+}
+
+/**
+ * Sets the thread count of conv and gemm on the current backend when it is onednn (0 = every
+ * core) and returns the count in effect, or undefined when another backend is current.
+ */
+export function setOnednnThreads(threads: number): number | undefined {
+  const backend = tf.backend();
+  return backend instanceof OnednnBackend ? backend.setThreads(threads) : undefined;
+}
