@@ -95,7 +95,14 @@ function checkWeight(weight: number, name: string): void {
   invariant(Number.isFinite(weight) && weight >= 0, `${name} must be a finite number ≥ 0, got ${weight}`);
 }
 
-/** The discriminator's S3GAN loss and its parts. */
+/** adversarial + weight · rotation, with the parts passed through (see S3ganLoss). */
+function weightedSum(adversarial: tf.Scalar, rotation: tf.Scalar, weight: number, name: string): S3ganLoss {
+  checkWeight(weight, name);
+  const total = tf.tidy(() => tf.add(adversarial, tf.mul(weight, rotation)) as tf.Scalar);
+  return { total, adversarial, rotation };
+}
+
+/** The S3GAN loss of D or G and its parts. */
 export interface S3ganLoss {
   /** The loss to minimize: adversarial + weight · rotation. */
   readonly total: tf.Scalar;
@@ -123,12 +130,7 @@ export interface S3ganDiscriminatorLossInputs {
  * output records is safe (disposal is idempotent).
  */
 export function s3ganDiscriminatorLoss(inputs: S3ganDiscriminatorLossInputs): S3ganLoss {
-  const weightD = inputs.weightD ?? DEFAULT_ROTATION_WEIGHT_D;
-  checkWeight(weightD, 'weightD');
-  const adversarial = inputs.adversarial.dLoss;
-  const rotation = inputs.realRotation.loss;
-  const total = tf.tidy(() => tf.add(adversarial, tf.mul(weightD, rotation)) as tf.Scalar);
-  return { total, adversarial, rotation };
+  return weightedSum(inputs.adversarial.dLoss, inputs.realRotation.loss, inputs.weightD ?? DEFAULT_ROTATION_WEIGHT_D, 'weightD');
 }
 
 /** Inputs of {@link s3ganGeneratorLoss}. */
@@ -146,10 +148,5 @@ export interface S3ganGeneratorLossInputs {
  * images whose rotation D can tell. `total` is new; `adversarial` and `rotation` are the inputs.
  */
 export function s3ganGeneratorLoss(inputs: S3ganGeneratorLossInputs): S3ganLoss {
-  const weightG = inputs.weightG ?? DEFAULT_ROTATION_WEIGHT_G;
-  checkWeight(weightG, 'weightG');
-  const adversarial = inputs.adversarial.gLoss;
-  const rotation = inputs.fakeRotation.loss;
-  const total = tf.tidy(() => tf.add(adversarial, tf.mul(weightG, rotation)) as tf.Scalar);
-  return { total, adversarial, rotation };
+  return weightedSum(inputs.adversarial.gLoss, inputs.fakeRotation.loss, inputs.weightG ?? DEFAULT_ROTATION_WEIGHT_G, 'weightG');
 }

@@ -2,14 +2,13 @@
  * Stage 3 as one call: the configured method's labels, then the GAN loop in the run directory, its
  * progress recorded in the manifest. Used by `s3gan train` and by the pipelines.
  */
-import * as path from 'node:path';
 import { GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import { LABELS_FILE } from '../data/labels-file.js';
 import type { Dataset } from '../data/types.js';
 import { getMethod } from '../methods/methods.js';
-import { checkpointName } from '../training/checkpoint.js';
+import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
 import { trainGan, type GanLoopResult } from '../training/loop.js';
 import type { ProgressStream } from '../util/progress.js';
@@ -71,5 +70,5 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
 
 /** Path of the newest sample grid of a loop result (written at the last step). */
 export function finalSampleGrid(run: RunDir, step: number): string {
-  return path.join(run.file(GAN_SAMPLES_DIR), `${checkpointName(step)}.png`);
+  return sampleGridPath(run.file(GAN_SAMPLES_DIR), step);
 }

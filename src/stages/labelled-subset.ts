@@ -8,7 +8,7 @@ import type { RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import { labelBudget } from '../config/derived.js';
 import type { Config } from '../config/schema.js';
-import { labelledSubset } from '../data/label-subset.js';
+import { labelledSubset, type LabelledSubset } from '../data/label-subset.js';
 import { LABELLED_SUBSET_FILE, readLabelledSubset, writeLabelledSubset } from '../data/label-subset-file.js';
 import type { Dataset } from '../data/types.js';
 import { UserError } from '../util/errors.js';
@@ -20,10 +20,13 @@ export function labelsStageHash(config: Config): string {
   return configHash({ data: config.data, labels: config.labels });
 }
 
-/** Chooses the subset and writes it into the run, marking the `labels` stage. Returns its split indices. */
-export async function writeRunLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
-  // Choose before touching the run directory: a bad budget leaves nothing behind.
-  const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+/** The subset this config asks for (labels.fraction or labels.perClass, labels.seed). */
+export function configuredSubset(dataset: Dataset, config: Config): LabelledSubset {
+  return labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+}
+
+/** Writes `subset` into the run, marking the `labels` stage. Returns its split indices. */
+export async function writeRunLabelledSubset(run: RunDir, dataset: Dataset, config: Config, subset: LabelledSubset): Promise<Int32Array> {
   await run.markStage(LABELS_STAGE, { status: 'running', artifacts: [] });
   try {
     await run.ensureDir('labels');
@@ -43,7 +46,7 @@ export async function writeRunLabelledSubset(run: RunDir, dataset: Dataset, conf
  */
 export async function runLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
   const file = run.file(LABELLED_SUBSET_FILE);
-  if (!existsSync(file)) return writeRunLabelledSubset(run, dataset, config);
+  if (!existsSync(file)) return writeRunLabelledSubset(run, dataset, config, configuredSubset(dataset, config));
   const stage = (await run.manifest()).stages[LABELS_STAGE];
   if (stage?.status === 'done' && stage.configHash !== undefined && stage.configHash !== labelsStageHash(config)) {
     throw new UserError(`${file} was chosen with other data/labels settings than this config's; use another run.dir, or delete it to choose again`);

@@ -11,7 +11,9 @@ export class MetricWindow {
   private sums = new Map<string, number>();
   private counts = new Map<string, number>();
   private startedAt = performance.now();
-  private imagesAtStart: number | undefined;
+
+  /** @param imagesAtStart images seen when the window opens (the resume point). */
+  constructor(private imagesAtStart: number) {}
 
   /** Adds one step's numbers; NaN entries (absent terms) are skipped. */
   add(values: object): void {
@@ -25,22 +27,15 @@ export class MetricWindow {
   /** The record for generator step `step`, and a fresh window. */
   flush(step: number, imagesSeen: number): MetricRecord {
     const seconds = (performance.now() - this.startedAt) / 1000;
-    const images = imagesSeen - (this.imagesAtStart ?? 0);
+    const images = imagesSeen - this.imagesAtStart;
     const record: Record<string, number> = { step, imagesSeen };
     for (const [key, sum] of this.sums) record[key] = sum / this.counts.get(key)!;
-    // The first window of a process has no start count; its rate counts from the process start.
-    if (this.imagesAtStart !== undefined && seconds > 0) record.imagesPerSecond = images / seconds;
+    if (seconds > 0) record.imagesPerSecond = images / seconds;
     this.sums = new Map();
     this.counts = new Map();
     this.startedAt = performance.now();
     this.imagesAtStart = imagesSeen;
     return record;
-  }
-
-  /** Marks where the first window's image count starts (the resume point). */
-  start(imagesSeen: number): void {
-    this.imagesAtStart = imagesSeen;
-    this.startedAt = performance.now();
   }
 }
 

@@ -18,13 +18,13 @@ import type { MethodSpec } from '../methods/methods.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { checkpointName, listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { checkFinite } from './divergence.js';
 import { createGanTraining, refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { exportGenerator } from './export.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
 import { sampleClasses, sampleZ } from './noise.js';
-import { writeClassGrid } from './samples.js';
+import { sampleGridPath, writeClassGrid } from './samples.js';
 import { discriminatorStep, generatorStep } from './steps.js';
 
 /** Rng stream of the training noise (z and y'); the data order uses the seed's own streams. */
@@ -119,8 +119,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     const rng = Rng.fromState(state.rngState);
     const log = MetricsLog.open(paths.metrics);
     const progress = createProgress({ label: resumedFrom > 0 ? `gan (from step ${resumedFrom})` : 'gan', total: gan.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream });
-    const window = new MetricWindow();
-    window.start(state.imagesSeen);
+    const window = new MetricWindow(state.imagesSeen);
     let checkpoint = newest?.path;
     try {
       for (let step = state.step + 1; step <= gan.steps; step++) {
@@ -162,7 +161,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           log.log({ stage: 'gan', ...record });
           progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
         }
-        if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, path.join(paths.samples, `${checkpointName(step)}.png`));
+        if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, sampleGridPath(paths.samples, step));
         if (last && paths.exports !== undefined) await writeExports(training, paths.exports);
         if (step % gan.checkpointEverySteps === 0 || last) {
           checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state }, gan.keepCheckpoints);

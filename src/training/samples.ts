@@ -4,13 +4,20 @@
  * the same z and can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
 import { imageGrid, writeGridPng, type Grid } from '../artifacts/image-grid.js';
 import { symmetricToPixels } from '../data/transforms.js';
 import { Rng } from '../util/rng.js';
+import { checkpointName } from './checkpoint.js';
 import { normalSamples } from './noise.js';
 
 /** Rng stream of sample-grid noise (training noise uses another stream of the same seed). */
 export const SAMPLE_NOISE_STREAM = 7;
+
+/** The sample grid of generator step `step` in directory `dir` (gan/samples/step-00000500.png). */
+export function sampleGridPath(dir: string, step: number): string {
+  return path.join(dir, `${checkpointName(step)}.png`);
+}
 
 /** Images generated at once; bounds memory for large requests. */
 const SAMPLE_CHUNK = 256;

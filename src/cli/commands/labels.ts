@@ -8,13 +8,12 @@ import { resolve } from 'node:path';
 import { openRunDir } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
 import { configHash } from '../../config/hash.js';
-import { labelledSubset } from '../../data/label-subset.js';
 import { LABELLED_SUBSET_FILE } from '../../data/label-subset-file.js';
-import { writeRunLabelledSubset } from '../../stages/labelled-subset.js';
+import { configuredSubset, writeRunLabelledSubset } from '../../stages/labelled-subset.js';
 import { loadDataset } from '../../data/registry.js';
 import { progressFn } from '../../util/progress.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, progressUnit, labelBudget } from '../../config/derived.js';
+import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
 
 export function labelsCommand(): Command {
   return new Command('labels')
@@ -29,14 +28,14 @@ export function labelsCommand(): Command {
       }
       const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
       // Choose before touching the run directory: a bad budget leaves nothing behind.
-      const subset = labelledSubset(dataset.train, dataset.classNames, labelBudget(config), config.labels.seed);
+      const subset = configuredSubset(dataset, config);
 
       const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
       try {
         const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
         reportBackend(backend);
         await run.recordBackend(backend.name, backend.detail);
-        await writeRunLabelledSubset(run, dataset, config);
+        await writeRunLabelledSubset(run, dataset, config, subset);
       } finally {
         await run.close();
       }

@@ -17,26 +17,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_ROTATIONS } from '../../data/rotate.js';
-import { ConditionalBatchNorm, ProjectionHead } from '../layers/index.js';
-import { seededNormal } from '../layers/init.js';
+import { ProjectionHead } from '../layers/index.js';
+import { apply, checkClassifierClasses, generatorNorm, initializer, labelInput, type Symbolic } from './common.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
-
-type Symbolic = tf.SymbolicTensor;
-
-/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
-function initializer(seed: number): ReturnType<typeof seededNormal> {
-  return seededNormal(0.02, seed);
-}
 
 /** imageSize / 16, the side of G's first and D's last feature map; throws unless a positive integer. */
 function baseSize(imageSize: number): number {
   const base = imageSize / 16;
   if (!(Number.isInteger(base) && base >= 1)) throw new Error(`DCGAN needs imageSize divisible by 16, got ${imageSize}`);
   return base;
-}
-
-function apply(layer: tf.layers.Layer, x: Symbolic | Symbolic[]): Symbolic {
-  return layer.apply(x) as Symbolic;
 }
 
 /**
@@ -49,11 +38,8 @@ export function dcganGenerator(options: GeneratorOptions): tf.LayersModel {
   let seed = options.seed;
   const next = () => initializer(seed++);
   const z = tf.input({ shape: [zDim], name: 'z' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
-  const norm = (x: Symbolic, name: string): Symbolic =>
-    y === undefined
-      ? apply(tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-5, name }), x)
-      : apply(new ConditionalBatchNorm({ numClasses, momentum: 0.99, epsilon: 1e-5, name }), [x, y]);
+  const y = labelInput(numClasses);
+  const norm = generatorNorm(y, numClasses);
   const deconv = (filters: number, name: string, activation?: 'tanh') =>
     tf.layers.conv2dTranspose({ filters, kernelSize: 5, strides: 2, padding: 'same', activation, kernelInitializer: next(), name });
 
@@ -78,7 +64,7 @@ export function dcganDiscriminator(options: DiscriminatorOptions): tf.LayersMode
   let seed = options.seed;
   const next = () => initializer(seed++);
   const input = tf.input({ shape: [imageSize, imageSize, channels], name: 'x' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
+  const y = labelInput(numClasses);
 
   // [B, s, s, c] → [B, s/2, s/2, w] → [B, s/4, s/4, 2w] → [B, s/8, s/8, 4w] → [B, s/16, s/16, 8w].
   let x: Symbolic = input;
@@ -95,7 +81,7 @@ export function dcganDiscriminator(options: DiscriminatorOptions): tf.LayersMode
     outputs.push(apply(tf.layers.dense({ units: NUM_ROTATIONS, kernelInitializer: next(), name: 'd_rotation' }), h));
   }
   if (options.classifierHead) {
-    if (numClasses < 2) throw new Error('a classifier head needs numClasses >= 2');
+    checkClassifierClasses(numClasses);
     outputs.push(apply(tf.layers.dense({ units: numClasses, kernelInitializer: next(), name: 'd_classifier' }), h));
   }
   return tf.model({ inputs: y === undefined ? [input] : [input, y], outputs, name: 'discriminator' });

@@ -23,26 +23,15 @@
  * Labels enter the models as y [B, 1] int32, as in sndcgan.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ClassifierHead, ConditionalBatchNorm, GlobalSumPooling2D, ProjectionHead, RotationHead, SNConv2D } from '../layers/index.js';
-import { seededNormal } from '../layers/init.js';
+import { GlobalSumPooling2D, SNConv2D } from '../layers/index.js';
+import { apply, generatorNorm, initializer, labelInput, spectralHeads, type Symbolic } from './common.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
-
-type Symbolic = tf.SymbolicTensor;
-
-/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
-function initializer(seed: number): ReturnType<typeof seededNormal> {
-  return seededNormal(0.02, seed);
-}
 
 /** log2(imageSize / 8) for imageSize = 8·2^k; throws otherwise. */
 function sizeExponent(imageSize: number): number {
   const k = Math.log2(imageSize / 8);
   if (!(Number.isInteger(k) && k >= 0)) throw new Error(`ResNet needs imageSize = 8·2^k (8, 16, 32, …), got ${imageSize}`);
   return k;
-}
-
-function apply(layer: tf.layers.Layer, x: Symbolic | Symbolic[]): Symbolic {
-  return layer.apply(x) as Symbolic;
 }
 
 function relu(x: Symbolic): Symbolic {
@@ -60,13 +49,8 @@ export function resnetGenerator(options: GeneratorOptions): tf.LayersModel {
   let seed = options.seed;
   const next = () => initializer(seed++);
   const z = tf.input({ shape: [zDim], name: 'z' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
-  // Conditional batch norm γ = 1 + embedγ(y), β = embedβ(y) (Miyato & Koyama 2018, Sec. 4);
-  // unconditional: ordinary batch norm with its own affine.
-  const norm = (x: Symbolic, name: string): Symbolic =>
-    y === undefined
-      ? apply(tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-5, name }), x)
-      : apply(new ConditionalBatchNorm({ numClasses, momentum: 0.99, epsilon: 1e-5, name }), [x, y]);
+  const y = labelInput(numClasses);
+  const norm = generatorNorm(y, numClasses);
   const conv = (x: Symbolic, kernelSize: number, name: string): Symbolic =>
     apply(tf.layers.conv2d({ filters: ch, kernelSize, padding: 'same', kernelInitializer: next(), name }), x);
   const up = (x: Symbolic, name: string): Symbolic => apply(tf.layers.upSampling2d({ size: [2, 2], name }), x);
@@ -101,7 +85,7 @@ export function resnetDiscriminator(options: DiscriminatorOptions): tf.LayersMod
   const ch = 4 * width;
   let seed = options.seed;
   const input = tf.input({ shape: [imageSize, imageSize, channels], name: 'x' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
+  const y = labelInput(numClasses);
   const conv = (x: Symbolic, kernelSize: number, name: string): Symbolic =>
     apply(new SNConv2D({ filters: ch, kernelSize, padding: 'same', seed: seed++, name }), x);
   const pool = (x: Symbolic, name: string): Symbolic => apply(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name }), x);
@@ -128,12 +112,6 @@ export function resnetDiscriminator(options: DiscriminatorOptions): tf.LayersMod
   x = block(x, false, `d_block${index}`);
   const h = apply(new GlobalSumPooling2D({ name: 'd_sum_pool' }), relu(x));
 
-  const projection = new ProjectionHead({ numClasses, seed: seed++, name: 'd_projection' });
-  const outputs = [apply(projection, y === undefined ? h : [h, y])];
-  if (options.rotationHead) outputs.push(apply(new RotationHead({ seed: seed++, name: 'd_rotation' }), h));
-  if (options.classifierHead) {
-    if (numClasses < 2) throw new Error('a classifier head needs numClasses >= 2');
-    outputs.push(apply(new ClassifierHead({ numClasses, seed: seed++, name: 'd_classifier' }), h));
-  }
+  const outputs = spectralHeads(h, y, options, () => seed++);
   return tf.model({ inputs: y === undefined ? [input] : [input, y], outputs, name: 'discriminator' });
 }

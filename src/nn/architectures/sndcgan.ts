@@ -12,8 +12,8 @@
  * Labels enter the models as y [B, 1] int32 (a [B, 1] input keeps LayersModel.predict usable).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ClassifierHead, ConditionalBatchNorm, GlobalSumPooling2D, ProjectionHead, RotationHead, SNConv2D } from '../layers/index.js';
-import { seededNormal } from '../layers/init.js';
+import { GlobalSumPooling2D, SNConv2D } from '../layers/index.js';
+import { generatorNorm, initializer, labelInput, spectralHeads } from './common.js';
 
 export interface GeneratorOptions {
   /** Latent dimension of z ~ N(0, I). */
@@ -45,11 +45,6 @@ export interface DiscriminatorOptions {
 /** Outputs of the discriminator model, in order: logit, then rotation and class logits when present. */
 export const DISCRIMINATOR_OUTPUTS = ['logit', 'rotationLogits', 'classLogits'] as const;
 
-/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
-function initializer(seed: number): ReturnType<typeof seededNormal> {
-  return seededNormal(0.02, seed);
-}
-
 function checkSize(imageSize: number): void {
   const base = imageSize / 8;
   if (!(Number.isInteger(base) && base >= 1)) throw new Error(`SNDCGAN needs imageSize divisible by 8, got ${imageSize}`);
@@ -65,13 +60,9 @@ export function sndcganGenerator(options: GeneratorOptions): tf.LayersModel {
   let seed = options.seed;
   const next = () => initializer(seed++);
   const z = tf.input({ shape: [zDim], name: 'z' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
-  // Batch norm without affine, then γ = 1 + embedγ(y), β = embedβ(y) (bench-32); unconditional:
-  // ordinary batch norm with its own affine.
-  const norm = (x: tf.SymbolicTensor, name: string): tf.SymbolicTensor =>
-    y === undefined
-      ? (tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-5, name }).apply(x) as tf.SymbolicTensor)
-      : (new ConditionalBatchNorm({ numClasses, momentum: 0.99, epsilon: 1e-5, name }).apply([x, y]) as tf.SymbolicTensor);
+  const y = labelInput(numClasses);
+  // Conditional batch norm as in bench-32 (ordinary batch norm when unconditional).
+  const norm = generatorNorm(y, numClasses);
 
   const base = imageSize / 8;
   let x = tf.layers.dense({ units: base * base * 8 * w, kernelInitializer: next(), name: 'g_dense' }).apply(z) as tf.SymbolicTensor;
@@ -96,7 +87,7 @@ export function sndcganDiscriminator(options: DiscriminatorOptions): tf.LayersMo
   const { numClasses, width: w, imageSize, channels } = options;
   let seed = options.seed;
   const input = tf.input({ shape: [imageSize, imageSize, channels], name: 'x' });
-  const y = numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
+  const y = labelInput(numClasses);
   const convs: [number, number, number][] = [
     [w, 3, 1],
     [2 * w, 4, 2],
@@ -112,12 +103,6 @@ export function sndcganDiscriminator(options: DiscriminatorOptions): tf.LayersMo
     x = tf.layers.leakyReLU({ alpha: 0.1 }).apply(conv.apply(x)) as tf.SymbolicTensor;
   });
   const h = new GlobalSumPooling2D({ name: 'd_sum_pool' }).apply(x) as tf.SymbolicTensor;
-  const projection = new ProjectionHead({ numClasses, seed: seed++, name: 'd_projection' });
-  const outputs = [projection.apply(y === undefined ? h : [h, y]) as tf.SymbolicTensor];
-  if (options.rotationHead) outputs.push(new RotationHead({ seed: seed++, name: 'd_rotation' }).apply(h) as tf.SymbolicTensor);
-  if (options.classifierHead) {
-    if (numClasses < 2) throw new Error('a classifier head needs numClasses >= 2');
-    outputs.push(new ClassifierHead({ numClasses, seed: seed++, name: 'd_classifier' }).apply(h) as tf.SymbolicTensor);
-  }
+  const outputs = spectralHeads(h, y, options, () => seed++);
   return tf.model({ inputs: y === undefined ? [input] : [input, y], outputs, name: 'discriminator' });
 }

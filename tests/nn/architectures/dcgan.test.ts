@@ -2,6 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { dcganDiscriminator, dcganGenerator } from '../../../src/nn/architectures/dcgan.js';
 import { maxAbsDiff, roundTrip } from '../layers/helpers.js';
+import { labels, leakFreeTrainingCall } from './helpers.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
@@ -9,21 +10,13 @@ test.before(async () => {
 
 const tiny = { numClasses: 3, width: 4, imageSize: 16, channels: 1 as const, seed: 1 };
 
-function labels(values: number[]): tf.Tensor2D {
-  return tf.tensor2d(values, [values.length, 1], 'int32');
-}
-
 test('conditional generator: [z, y] → images in [−1, 1] from s/16 through four 5×5 stride-2 deconvs; no leaks', (t) => {
   const g = dcganGenerator({ ...tiny, zDim: 8 });
   const z = tf.randomNormal([4, 8], 0, 1, 'float32', 3);
   const y = labels([0, 1, 2, 1]);
-  g.apply([z, y], { training: true }); // builds every layer's weights
-  const before = tf.memory().numTensors;
-  const images = tf.tidy(() => g.apply([z, y], { training: true }) as tf.Tensor);
+  const [images] = leakFreeTrainingCall(t, g, [z, y]);
   t.deepEqual(images.shape, [4, 16, 16, 1]);
-  t.true(images.dataSync().every((v) => v >= -1 && v <= 1));
-  images.dispose();
-  t.is(tf.memory().numTensors, before);
+  t.true(images.values.every((v) => v >= -1 && v <= 1));
   // 1 → 2 → 4 → 8 → 16 with 8w, 4w, 2w, w channels, then the image.
   t.deepEqual(g.getLayer('g_deconv1').outputShape, [null, 2, 2, 16]);
   t.deepEqual(g.getLayer('g_deconv3').outputShape, [null, 8, 8, 4]);
@@ -35,15 +28,12 @@ test('discriminator: strided convs with batch norm, no spectral norm, flattened 
   const d = dcganDiscriminator({ ...tiny, imageSize: 32, channels: 3, rotationHead: true, classifierHead: true });
   const x = tf.randomUniform([5, 32, 32, 3], -1, 1, 'float32', 4);
   const y = labels([0, 1, 2, 0, 1]);
-  d.apply([x, y], { training: true });
-  const before = tf.memory().numTensors;
-  const shapes = tf.tidy(() => (d.apply([x, y], { training: true }) as tf.Tensor[]).map((o) => o.shape));
+  const shapes = leakFreeTrainingCall(t, d, [x, y]).map((o) => o.shape);
   t.deepEqual(shapes, [
     [5, 1],
     [5, 4],
     [5, 3],
   ]);
-  t.is(tf.memory().numTensors, before);
   // 32 → 16 → 8 → 4 → 2 with w, 2w, 4w, 8w; h = 2·2·8w = 128 features.
   t.deepEqual(d.getLayer('d_conv3').outputShape, [null, 2, 2, 32]);
   t.deepEqual(d.getLayer('d_flatten').outputShape, [null, 128]);

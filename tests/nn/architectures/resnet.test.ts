@@ -2,6 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { resnetDiscriminator, resnetGenerator } from '../../../src/nn/architectures/resnet.js';
 import { maxAbsDiff, roundTrip } from '../layers/helpers.js';
+import { labels, leakFreeTrainingCall } from './helpers.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
@@ -10,21 +11,13 @@ test.before(async () => {
 // Width 4: G blocks 8w = 32 channels, D blocks 4w = 16 channels.
 const tiny = { numClasses: 3, width: 4, imageSize: 16, channels: 1 as const, seed: 1 };
 
-function labels(values: number[]): tf.Tensor2D {
-  return tf.tensor2d(values, [values.length, 1], 'int32');
-}
-
 test('conditional generator: [z, y] → images in [−1, 1] through log2(s/4) up blocks; no tensor leaks', (t) => {
   const g = resnetGenerator({ ...tiny, zDim: 8 });
   const z = tf.randomNormal([4, 8], 0, 1, 'float32', 3);
   const y = labels([0, 1, 2, 1]);
-  g.apply([z, y], { training: true }); // builds every layer's weights
-  const before = tf.memory().numTensors;
-  const images = tf.tidy(() => g.apply([z, y], { training: true }) as tf.Tensor);
+  const [images] = leakFreeTrainingCall(t, g, [z, y]);
   t.deepEqual(images.shape, [4, 16, 16, 1]);
-  t.true(images.dataSync().every((v) => v >= -1 && v <= 1));
-  images.dispose();
-  t.is(tf.memory().numTensors, before);
+  t.true(images.values.every((v) => v >= -1 && v <= 1));
   // 16 pixels: 4 → 8 → 16, two blocks of 8w channels.
   t.deepEqual(g.getLayer('g_block1_add').outputShape, [null, 8, 8, 32]);
   t.deepEqual(g.getLayer('g_block2_add').outputShape, [null, 16, 16, 32]);
@@ -36,15 +29,12 @@ test('discriminator: optimized block, down blocks to 8×8, two plain blocks, the
   const d = resnetDiscriminator({ ...tiny, channels: 3, rotationHead: true, classifierHead: true });
   const x = tf.randomUniform([5, 16, 16, 3], -1, 1, 'float32', 4);
   const y = labels([0, 1, 2, 0, 1]);
-  d.apply([x, y], { training: true });
-  const before = tf.memory().numTensors;
-  const shapes = tf.tidy(() => (d.apply([x, y], { training: true }) as tf.Tensor[]).map((o) => o.shape));
+  const shapes = leakFreeTrainingCall(t, d, [x, y]).map((o) => o.shape);
   t.deepEqual(shapes, [
     [5, 1],
     [5, 4],
     [5, 3],
   ]);
-  t.is(tf.memory().numTensors, before);
   // 16 pixels: the optimized block alone down-samples (16 → 8); blocks 2 and 3 keep 8×8.
   t.deepEqual(d.getLayer('d_block1_add').outputShape, [null, 8, 8, 16]);
   t.deepEqual(d.getLayer('d_block3_add').outputShape, [null, 8, 8, 16]);

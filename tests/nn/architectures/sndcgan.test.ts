@@ -2,6 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { sndcganDiscriminator, sndcganGenerator } from '../../../src/nn/architectures/sndcgan.js';
 import { maxAbsDiff, roundTrip } from '../layers/helpers.js';
+import { labels, leakFreeTrainingCall } from './helpers.js';
 import { GlobalSumPooling2D } from '../../../src/nn/layers/index.js';
 
 test.before(async () => {
@@ -10,22 +11,13 @@ test.before(async () => {
 
 const tiny = { numClasses: 3, width: 4, imageSize: 16, channels: 1 as const, seed: 1 };
 
-function labels(values: number[]): tf.Tensor2D {
-  return tf.tensor2d(values, [values.length, 1], 'int32');
-}
-
 test('conditional generator: [z, y] → images in [−1, 1]; no tensor leaks in training calls', (t) => {
   const g = sndcganGenerator({ ...tiny, zDim: 8 });
   const z = tf.randomNormal([4, 8], 0, 1, 'float32', 3);
   const y = labels([0, 1, 2, 1]);
-  g.apply([z, y], { training: true }); // builds every layer's weights
-  const before = tf.memory().numTensors;
-  const images = tf.tidy(() => g.apply([z, y], { training: true }) as tf.Tensor);
+  const [images] = leakFreeTrainingCall(t, g, [z, y]);
   t.deepEqual(images.shape, [4, 16, 16, 1]);
-  const values = images.dataSync();
-  t.true(values.every((v) => v >= -1 && v <= 1));
-  images.dispose();
-  t.is(tf.memory().numTensors, before);
+  t.true(images.values.every((v) => v >= -1 && v <= 1));
   // Feature maps double from imageSize/8: 2 → 4 → 8 → 16, with 8w, 4w, 2w, w channels.
   t.deepEqual(g.getLayer('g_deconv1').outputShape, [null, 4, 4, 16]);
   t.deepEqual(g.getLayer('g_deconv3').outputShape, [null, 16, 16, 4]);

@@ -1,0 +1,60 @@
+/**
+ * Pieces every architecture builds the same way: the N(0, 0.02²) initialiser, the label input,
+ * G's normalisation (conditional batch norm when there are classes, plain batch norm otherwise) and
+ * the spectrally normalised heads on D's pooled features.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ClassifierHead, ConditionalBatchNorm, ProjectionHead, RotationHead } from '../layers/index.js';
+import { seededNormal } from '../layers/init.js';
+
+export type Symbolic = tf.SymbolicTensor;
+
+/** N(0, 0.02²), the DCGAN/SNDCGAN initialisation. */
+export function initializer(seed: number): ReturnType<typeof seededNormal> {
+  return seededNormal(0.02, seed);
+}
+
+export function apply(layer: tf.layers.Layer, x: Symbolic | Symbolic[]): Symbolic {
+  return layer.apply(x) as Symbolic;
+}
+
+/** y [B, 1] int32 when there are classes (a [B, 1] input keeps LayersModel.predict usable). */
+export function labelInput(numClasses: number): Symbolic | undefined {
+  return numClasses > 0 ? tf.input({ shape: [1], dtype: 'int32', name: 'y' }) : undefined;
+}
+
+/**
+ * G's normalisation layer factory: batch norm without affine, then γ = 1 + embedγ(y), β = embedβ(y)
+ * (Miyato & Koyama 2018, Sec. 4) when `y` exists; ordinary batch norm with its own affine otherwise.
+ */
+export function generatorNorm(y: Symbolic | undefined, numClasses: number): (x: Symbolic, name: string) => Symbolic {
+  return (x, name) =>
+    y === undefined
+      ? apply(tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-5, name }), x)
+      : apply(new ConditionalBatchNorm({ numClasses, momentum: 0.99, epsilon: 1e-5, name }), [x, y]);
+}
+
+/** A classifier head needs at least two classes to tell apart. */
+export function checkClassifierClasses(numClasses: number): void {
+  if (numClasses < 2) throw new Error('a classifier head needs numClasses >= 2');
+}
+
+/**
+ * D's outputs from pooled features h [B, F]: the projection logit, then (when asked) rotation and
+ * class logits, all spectrally normalised. `nextSeed` is called once per head, in that order.
+ */
+export function spectralHeads(
+  h: Symbolic,
+  y: Symbolic | undefined,
+  options: { numClasses: number; rotationHead: boolean; classifierHead: boolean },
+  nextSeed: () => number,
+): Symbolic[] {
+  const projection = new ProjectionHead({ numClasses: options.numClasses, seed: nextSeed(), name: 'd_projection' });
+  const outputs = [apply(projection, y === undefined ? h : [h, y])];
+  if (options.rotationHead) outputs.push(apply(new RotationHead({ seed: nextSeed(), name: 'd_rotation' }), h));
+  if (options.classifierHead) {
+    checkClassifierClasses(options.numClasses);
+    outputs.push(apply(new ClassifierHead({ numClasses: options.numClasses, seed: nextSeed(), name: 'd_classifier' }), h));
+  }
+  return outputs;
+}
