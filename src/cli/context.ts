@@ -3,6 +3,9 @@
  * validated Config, and the process-level error policy (UserError → message only, exit code 2).
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 
 export interface GlobalFlags {
@@ -34,10 +37,14 @@ export function globalFlags(command: Command): GlobalFlags {
 /**
  * Loads the config for a command. `extraOverrides` are command flags that stand for config keys
  * (e.g. `data inspect fashion-mnist` is `--set data.name=fashion-mnist`); explicit --set wins over them.
+ * `runDir` (a --run flag): without --config, an existing run continues with the config it was
+ * started with (its resolved-config.json), so `s3gan train --run DIR` needs no other flag.
  */
-export async function commandConfig(command: Command, extraOverrides: readonly string[] = []): Promise<LoadedConfig> {
+export async function commandConfig(command: Command, extraOverrides: readonly string[] = [], runDir?: string): Promise<LoadedConfig> {
   const flags = globalFlags(command);
-  return loadConfig({ configFile: flags.config, overrides: [...extraOverrides, ...flags.set] });
+  const runConfig = runDir === undefined ? undefined : path.join(runDir, RESOLVED_CONFIG_FILE);
+  const configFile = flags.config ?? (runConfig !== undefined && existsSync(runConfig) ? runConfig : undefined);
+  return loadConfig({ configFile, overrides: [...extraOverrides, ...flags.set] });
 }
 
 /** Accumulates a repeatable option's values. */

@@ -11,6 +11,9 @@ import { configCommand } from './commands/config.js';
 import { dataCommand } from './commands/data.js';
 import { labelsCommand } from './commands/labels.js';
 import { backendCommand } from './commands/backend.js';
+import { pretrainCommand } from './commands/pretrain.js';
+import { pseudoLabelCommand } from './commands/pseudo-label.js';
+import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import { sampleCommand } from './commands/sample.js';
 
@@ -23,10 +26,13 @@ export function buildProgram(): Command {
     .option('--dry-run', 'validate and show what would be done, without doing it')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
-    .addHelpText('after', '\nExamples:\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan sample --run runs/mnist-full --ema --out samples.png');
+    .addHelpText('after', '\nExamples:\n  s3gan run --config quickstart --run runs/quickstart\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01\n  s3gan pretrain --config configs/mnist.yaml --run runs/mnist-1pct\n  s3gan pseudo-label --run runs/mnist-1pct\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan sample --run runs/mnist-full --ema --out samples.png');
   program.addCommand(configCommand());
   program.addCommand(dataCommand());
   program.addCommand(labelsCommand());
+  program.addCommand(runCommand());
+  program.addCommand(pretrainCommand());
+  program.addCommand(pseudoLabelCommand());
   program.addCommand(trainCommand());
   program.addCommand(sampleCommand());
   program.addCommand(backendCommand());

@@ -153,6 +153,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   let file: string | undefined;
   if (options.configFile !== undefined) {
     file = resolve(cwd, options.configFile);
+    const bareName = !/[\\/]/.test(options.configFile) && extname(options.configFile) === '';
+    if (bareName && !existsSync(file)) {
+      // `--config quickstart`: a preset shipped in configs/, usable from any directory.
+      file = join(packageRoot(), 'configs', `${options.configFile}.yaml`);
+      if (!existsSync(file)) {
+        throw new UserError(`--config ${options.configFile}: no such file or preset${didYouMean(options.configFile, presetNames())}; presets: ${presetNames().join(', ')}`);
+      }
+    }
     if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`--config ${options.configFile}: file not found (${file})`);
   } else {
     try {

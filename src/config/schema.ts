@@ -96,6 +96,10 @@ export const pretrainSchema = z
     batchSize: positiveInt().max(4096).default(64).describe('Images per batch before the four rotations (the network sees 4×).'),
     learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
     heldOutFraction: z.number().gt(0).lt(1).default(0.05).describe('Training images held out to report rotation accuracy.'),
+    logEverySteps: positiveInt().default(100).describe('Steps between metrics.jsonl records.'),
+    logHeldOutImages: int().min(0).default(500).describe('Held-out images scored at each log (a fixed random subset; the whole held-out set is scored at the end; 0 = only at the end).'),
+    checkpointEverySteps: positiveInt().default(500).describe('Steps between checkpoints.'),
+    keepCheckpoints: positiveInt().default(2).describe('Newest checkpoints kept.'),
   })
   .prefault({});
 
@@ -147,6 +151,20 @@ export const evalSchema = z
       .describe('Metrics to compute.'),
     everySteps: int().min(0).default(0).describe('Steps between cheap evaluations during GAN training (0 = off).'),
     extractorPath: z.string().min(1).optional().describe('A tfjs model on disk used as feature extractor (default: the domain classifier).'),
+    extractorLayer: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With extractorPath: the layer (layers model) or node (graph model) whose output are the features; 4-D outputs are averaged over space.'),
+    extractorInputSize: positiveInt().max(1024).optional().describe('With extractorPath: side in pixels the model reads (default: its input shape); images are resized bilinearly.'),
+    extractorInputRange: z
+      .enum(['-1..1', '0..1', '0..255'])
+      .default('-1..1')
+      .describe('With extractorPath: pixel range the model expects (InceptionV3 as converted from Keras: -1..1).'),
+    classifierWidth: positiveInt().max(1024).default(32).describe('Domain classifier (default extractor, IS, label accuracy, CAS): channels of its first conv block.'),
+    classifierEpochs: positiveInt().max(100).default(3).describe('Domain classifier and CAS classifier: passes over their training images.'),
+    classifierSeed: int().min(0).default(0).describe('Seed of the domain classifier; fixed across runs so that their metrics share one extractor.'),
+    cheapSamples: positiveInt().default(1000).describe('Generated (and real) images of each cheap evaluation during GAN training (FID, label accuracy).'),
   })
   .prefault({});
 

@@ -24,6 +24,8 @@ const fileSchema = z.strictObject({
   labels: z.array(z.number().int().min(0)),
   /** Optional per-image confidence in [0, 1] (softmax probability of the chosen class). */
   confidences: z.array(z.number().min(0).max(1)).optional(),
+  /** Optional soft labels: one class distribution per image (pseudoLabel.output = soft). */
+  probabilities: z.array(z.array(z.number().min(0).max(1))).optional(),
 });
 
 export type LabelsFile = z.infer<typeof fileSchema>;
@@ -33,6 +35,14 @@ export interface TrainingLabels {
   /** Class per training-split index, 0..K−1. */
   readonly labels: Int32Array;
   readonly confidences?: Float32Array;
+  /** Soft labels [count, K], row-major, when the classifier's distributions are kept. */
+  readonly probabilities?: Float32Array;
+}
+
+/** [count·K] → count rows of K probabilities, rounded to 6 digits (the file stays readable). */
+function softRows(probabilities: Float32Array, count: number, numClasses: number): number[][] {
+  if (probabilities.length !== count * numClasses) throw new Error(`probabilities has ${probabilities.length} values for ${count} images × ${numClasses} classes`);
+  return Array.from({ length: count }, (_, i) => Array.from(probabilities.subarray(i * numClasses, (i + 1) * numClasses), (p) => Math.round(p * 1e6) / 1e6));
 }
 
 export async function writeLabelsFile(file: string, dataset: Dataset, labels: TrainingLabels): Promise<void> {
@@ -47,6 +57,7 @@ export async function writeLabelsFile(file: string, dataset: Dataset, labels: Tr
     ids: [...dataset.train.ids],
     labels: Array.from(labels.labels),
     ...(labels.confidences === undefined ? {} : { confidences: Array.from(labels.confidences) }),
+    ...(labels.probabilities === undefined ? {} : { probabilities: softRows(labels.probabilities, count, dataset.classNames.length) }),
   };
   await writeJsonAtomic(file, content);
 }
@@ -70,6 +81,9 @@ export async function readLabelsFile(file: string, dataset: Dataset): Promise<Tr
   const content = result.data;
   if (content.dataset !== dataset.name) throw new UserError(`labels file ${file} was made for dataset '${content.dataset}', not '${dataset.name}'`);
   if (content.ids.length !== content.labels.length) throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.labels.length} labels`);
+  if (content.probabilities !== undefined && (content.probabilities.length !== content.ids.length || content.probabilities.some((p) => p.length !== dataset.classNames.length))) {
+    throw new UserError(`labels file ${file}: probabilities must list ${dataset.classNames.length} classes for each of the ${content.ids.length} images`);
+  }
   if (content.confidences !== undefined && content.confidences.length !== content.ids.length) {
     throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.confidences.length} confidences`);
   }
@@ -78,6 +92,7 @@ export async function readLabelsFile(file: string, dataset: Dataset): Promise<Tr
   const position = new Map(dataset.train.ids.map((id, i) => [id, i]));
   const labels = new Int32Array(count).fill(-1);
   const confidences = content.confidences === undefined ? undefined : new Float32Array(count);
+  const probabilities = content.probabilities === undefined ? undefined : new Float32Array(count * numClasses);
   content.ids.forEach((id, k) => {
     const index = position.get(id);
     if (index === undefined) throw new UserError(`labels file ${file} names image '${id}', which ${dataset.name}'s training split does not have`);
@@ -85,11 +100,12 @@ export async function readLabelsFile(file: string, dataset: Dataset): Promise<Tr
     if (content.labels[k] >= numClasses) throw new UserError(`labels file ${file}: image '${id}' has class ${content.labels[k]}, but ${dataset.name} has ${numClasses} classes`);
     labels[index] = content.labels[k];
     if (confidences !== undefined) confidences[index] = content.confidences![k];
+    probabilities?.set(content.probabilities![k], index * numClasses);
   });
   const missing = labels.indexOf(-1);
   if (missing !== -1) {
     const absent = labels.reduce((n, label) => n + (label === -1 ? 1 : 0), 0);
     throw new UserError(`labels file ${file} has no label for ${absent} training image(s) of ${dataset.name}, e.g. '${dataset.train.ids[missing]}'`);
   }
-  return { source: content.source, labels, ...(confidences === undefined ? {} : { confidences }) };
+  return { source: content.source, labels, ...(confidences === undefined ? {} : { confidences }), ...(probabilities === undefined ? {} : { probabilities }) };
 }

@@ -20,7 +20,7 @@ export function labelsCommand(): Command {
     .description('choose the class-balanced labelled subset (labels.fraction or labels.perClass, labels.seed) and write it to the run directory')
     .option('--run <dir>', 'run directory (run.dir)')
     .action(async (flags: { run?: string }, self: Command) => {
-      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`]);
+      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`], flags.run);
       const target = resolve(config.run.dir, LABELLED_SUBSET_FILE);
       if (globalFlags(self).dryRun) {
         print(`would choose the labelled subset of ${config.data.name} (${budgetText(config)}, seed ${config.labels.seed}) and write ${target}`);

@@ -47,7 +47,7 @@ export function sampleCommand(): Command {
     .option('--scale <k>', 'integer upscaling of each image', integer('--scale', 1), 2)
     .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.png')
     .action(async (flags: SampleFlags, self: Command) => {
-      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`]);
+      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`], flags.run);
       const checkpoints = await listCheckpoints(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR));
       const chosen = flags.step === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.step === flags.step);
       if (chosen === undefined) {

@@ -33,7 +33,7 @@ export function trainCommand(): Command {
         ...(flags.method === undefined ? [] : [`gan.method=${flags.method}`]),
         ...(flags.steps === undefined ? [] : [`gan.steps=${flags.steps}`]),
       ];
-      const { config } = await commandConfig(self, overrides);
+      const { config } = await commandConfig(self, overrides, flags.run);
       const method = getMethod(config.gan.method);
       const gan = config.gan;
       const plan = `${method.name} on ${config.data.name}: ${gan.architecture} width ${gan.width}, ${formatCount(gan.steps)} steps of batch ${gan.batchSize} → ${resolve(config.run.dir)}`;

@@ -1,0 +1,82 @@
+/**
+ * `s3gan pretrain`: stage 1, rotation-prediction pretraining on every training image (labels
+ * unused), in a run directory. On a run with checkpoints it resumes from the newest one; on a run
+ * whose stage is done with the same settings it reports and exits.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { METRICS_FILE, openRunDir } from '../../artifacts/run-dir.js';
+import { reportBackend, selectBackend } from '../../backend/select.js';
+import { datasetOptions, progressUnit } from '../../config/derived.js';
+import { configHash } from '../../config/hash.js';
+import { loadDataset } from '../../data/registry.js';
+import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
+import { formatDuration, progressFn } from '../../util/progress.js';
+import { commandConfig, formatCount, globalFlags, print } from '../context.js';
+
+interface PretrainFlags {
+  run?: string;
+  steps?: number;
+}
+
+/** Parses --steps: a positive integer, else commander's error naming the flag (exit code 2). */
+function parseSteps(value: string): number {
+  const steps = Number(value);
+  if (!(/^\s*\d+\s*$/.test(value) && Number.isSafeInteger(steps) && steps > 0)) throw new InvalidArgumentError('--steps must be a positive integer.');
+  return steps;
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(1)}%`;
+}
+
+export function pretrainCommand(): Command {
+  return new Command('pretrain')
+    .description('stage 1: train the rotation-prediction encoder (RotNet) on all training images, labels unused (resumes from its newest checkpoint)')
+    .option('--run <dir>', 'run directory (run.dir)')
+    .option('--steps <n>', 'optimizer updates in all (pretrain.steps)', parseSteps)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  s3gan pretrain --config configs/mnist.yaml --run runs/mnist-1pct\n' +
+        '  s3gan pretrain --run runs/mnist-1pct --steps 4000   # continue a finished run further\n' +
+        '  s3gan pretrain --run runs/try --set pretrain.architecture=resnet --set pretrain.width=16\n' +
+        '\nWrites pretrain/encoder/ (outputs: rotation logits, pooled features of blocks 0..3), pretrain/report.json\n' +
+        '(held-out rotation accuracy; chance is 25%) and pretrain/checkpoints/; logs to metrics.jsonl.',
+    )
+    .action(async (flags: PretrainFlags, self: Command) => {
+      const overrides = [...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]), ...(flags.steps === undefined ? [] : [`pretrain.steps=${flags.steps}`])];
+      const { config } = await commandConfig(self, overrides);
+      const p = config.pretrain;
+      const plan =
+        `${p.architecture} width ${p.width} on ${config.data.name} at ${config.data.imageSize}px: ${formatCount(p.steps)} steps of ${p.batchSize} images × 4 rotations, ` +
+        `${percent(p.heldOutFraction)} held out → ${resolve(config.run.dir)}`;
+      if (globalFlags(self).dryRun) {
+        print(`would pretrain ${plan}`);
+        return;
+      }
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      try {
+        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
+        reportBackend(backend);
+        await run.recordBackend(backend.name, backend.detail);
+        process.stderr.write(`pretrain ${plan}\n`);
+        const result = await runPretrainStage(run, dataset, config);
+        const report = result.report as PretrainReport;
+        if (result.skipped) {
+          print(`already pretrained: ${formatCount(report.steps)} steps (raise pretrain.steps or --steps to continue)`);
+        } else {
+          const resumed = result.resumedFrom > 0 ? `, resumed from step ${formatCount(result.resumedFrom)}` : '';
+          print(`pretrained ${formatCount(report.steps)} steps (${formatCount(report.imagesSeen)} images × 4 rotations${resumed}) in ${formatDuration(report.wallSeconds)}`);
+        }
+        print(`held-out rotation accuracy: ${percent(report.heldOutRotationAccuracy)} on ${formatCount(report.heldOutImages)} images (chance 25.0%)`);
+        print(`block feature sizes: ${report.blockFeatureSizes.join(', ')}`);
+        print(`encoder: ${run.file(PRETRAIN_ENCODER_DIR)}`);
+        print(`report: ${run.file(PRETRAIN_REPORT_FILE)}`);
+        print(`metrics: ${run.file(METRICS_FILE)}`);
+      } finally {
+        await run.close();
+      }
+    });
+}

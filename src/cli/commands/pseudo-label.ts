@@ -1,0 +1,71 @@
+/**
+ * `s3gan pseudo-label`: stage 2 in a run directory whose encoder is pretrained: a label for every
+ * training image from the few labels, the labels file the GAN stage reads, and a report of how good
+ * those labels are (with the raw-pixel baseline).
+ */
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { openRunDir } from '../../artifacts/run-dir.js';
+import { reportBackend, selectBackend } from '../../backend/select.js';
+import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
+import { configHash } from '../../config/hash.js';
+import { LABELS_FILE } from '../../data/labels-file.js';
+import { loadDataset } from '../../data/registry.js';
+import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
+import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
+import { progressFn } from '../../util/progress.js';
+import { commandConfig, globalFlags, print } from '../context.js';
+
+interface PseudoLabelFlags {
+  run?: string;
+  block?: string;
+  kmeans?: boolean;
+}
+
+export function pseudoLabelCommand(): Command {
+  return new Command('pseudo-label')
+    .description('stage 2: fit a linear classifier on the pretrained features of the labelled subset and label every training image')
+    .option('--run <dir>', 'run directory (run.dir), with a pretrained encoder')
+    .option('--block <k|auto>', 'encoder block whose features are used (pseudoLabel.block)')
+    .option('--kmeans', 'cluster the features instead (pseudoLabel.source=kmeans), the unsupervised baseline')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  s3gan pseudo-label --config configs/mnist.yaml --run runs/mnist-1pct\n' +
+        '  s3gan pseudo-label --run runs/mnist-1pct --set labels.fraction=0.001 --block 2\n' +
+        '\nWrites labels/labels.json (a label and confidence per training image, by image id),\n' +
+        'labels/report.json and labels/report.txt (accuracy on the unlabelled training images and the\n' +
+        'test split, per class, confusion matrix, and the same classifier on raw pixels).',
+    )
+    .action(async (flags: PseudoLabelFlags, self: Command) => {
+      const overrides = [
+        ...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]),
+        ...(flags.block === undefined ? [] : [`pseudoLabel.block=${flags.block}`]),
+        ...(flags.kmeans === true ? ['pseudoLabel.source=kmeans'] : []),
+      ];
+      const { config } = await commandConfig(self, overrides, flags.run);
+      const p = config.pseudoLabel;
+      const how = p.source === 'kmeans' ? 'k-means clusters' : `${p.classifier} classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
+      const plan = `${config.data.name} with ${budgetText(config)} (seed ${config.labels.seed}): ${how} → ${resolve(config.run.dir)}`;
+      if (globalFlags(self).dryRun) {
+        print(`would pseudo-label ${plan}`);
+        return;
+      }
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      try {
+        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
+        reportBackend(backend);
+        await run.recordBackend(backend.name, backend.detail);
+        process.stderr.write(`pseudo-label ${plan}\n`);
+        const result = await runPseudoLabelStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
+        if (result.skipped) print('already labelled with these settings:');
+        for (const line of formatPseudoLabelReport(result.report)) print(line);
+        print();
+        print(`labels: ${run.file(LABELS_FILE)}`);
+        print(`report: ${run.file(PSEUDO_LABEL_REPORT_FILE)} (${run.file(PSEUDO_LABEL_REPORT_TEXT)})`);
+      } finally {
+        await run.close();
+      }
+    });
+}

@@ -1,0 +1,73 @@
+/**
+ * `s3gan run`: every stage of the pipeline that trains gan.method, in order, in one run directory.
+ * Stages whose artifacts are complete for this config are skipped and a killed stage resumes, so
+ * the same command continues an interrupted run.
+ */
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { PIPELINES, pipelineFor } from '../../../pipelines/index.js';
+import { openRunDir } from '../../artifacts/run-dir.js';
+import { reportBackend, selectBackend } from '../../backend/select.js';
+import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
+import { configHash } from '../../config/hash.js';
+import { loadDataset } from '../../data/registry.js';
+import { runPipeline } from '../../stages/pipeline.js';
+import { formatDuration, progressFn } from '../../util/progress.js';
+import { commandConfig, globalFlags, print } from '../context.js';
+
+interface RunFlags {
+  run?: string;
+  method?: string;
+}
+
+export function runCommand(): Command {
+  const pipelines = PIPELINES.map((p) => `  ${p.methods.join(', ').padEnd(42)} ${p.stages.map((s) => s.name).join(' → ')}`).join('\n');
+  return new Command('run')
+    .description('run every stage of the pipeline of gan.method in one run directory (skips finished stages, resumes a killed one)')
+    .option('--run <dir>', 'run directory (run.dir)')
+    .option('--method <name>', 'training method (gan.method); it picks the pipeline')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  s3gan run --config quickstart --run runs/quickstart\n' +
+        '  s3gan run --config configs/mnist.yaml --run runs/mnist-1pct --set labels.fraction=0.01\n' +
+        '  s3gan run --config configs/mnist.yaml --method s3gan-co --run runs/mnist-co\n' +
+        `\nPipelines (methods: stages):\n${pipelines}`,
+    )
+    .action(async (flags: RunFlags, self: Command) => {
+      const overrides = [...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]), ...(flags.method === undefined ? [] : [`gan.method=${flags.method}`])];
+      // The pipeline follows from the method; its own settings (e.g. k-means labels) go under the
+      // user's flags, so an explicit --set still wins.
+      const first = await commandConfig(self, overrides, flags.run);
+      const pipeline = pipelineFor(first.config.gan.method);
+      const { config } = pipeline.overrides === undefined ? first : await commandConfig(self, [...pipeline.overrides, ...overrides], flags.run);
+      const stages = pipeline.stages.map((s) => s.name).join(' → ');
+      const plan = `${config.gan.method} on ${config.data.name} with ${budgetText(config)}: ${stages} → ${resolve(config.run.dir)}`;
+      if (globalFlags(self).dryRun) {
+        print(`would run ${plan}`);
+        return;
+      }
+      const started = Date.now();
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      try {
+        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
+        reportBackend(backend);
+        await run.recordBackend(backend.name, backend.detail);
+        process.stderr.write(`run ${plan}\n`);
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const outcomes = await runPipeline(
+          pipeline,
+          { run, dataset, config, log },
+          { onStage: (index, total, stage) => log(`[${index}/${total}] ${stage.name}`) },
+        );
+        for (const { stage, outcome } of outcomes) {
+          print(`${stage}${outcome.skipped ? ' (already done)' : ''}:`);
+          for (const line of outcome.summary) print(`  ${line}`);
+        }
+        print(`run directory: ${run.path} (${formatDuration((Date.now() - started) / 1000)})`);
+      } finally {
+        await run.close();
+      }
+    });
+}

@@ -1,0 +1,147 @@
+/**
+ * Stage 1 as one call: rotation pretraining in the run directory, its progress recorded in the
+ * manifest, its results left as artifacts for stage 2:
+ *   pretrain/encoder/       the final encoder (tfjs model directory; outputs: rotation logits, pooled block 0..3)
+ *   pretrain/report.json    held-out rotation accuracy, steps, images, time, block feature sizes
+ *   pretrain/checkpoints/   resumable training state, newest pretrain.keepCheckpoints kept
+ * A stage already done with the same seed, data and pretrain settings is skipped.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { METRICS_FILE, PRETRAIN_DIR, type RunDir } from '../artifacts/run-dir.js';
+import { configHash } from '../config/hash.js';
+import type { Config } from '../config/schema.js';
+import type { Dataset } from '../data/types.js';
+import { trainRotationEncoder } from '../training/pretrain-loop.js';
+import { errorMessage, UserError } from '../util/errors.js';
+import type { ProgressStream } from '../util/progress.js';
+
+export const PRETRAIN_STAGE = 'pretrain';
+/** The final encoder, a tfjs model directory (model.json + weights.bin). */
+export const PRETRAIN_ENCODER_DIR = `${PRETRAIN_DIR}/encoder`;
+/** The stage's report (PretrainReport). */
+export const PRETRAIN_REPORT_FILE = `${PRETRAIN_DIR}/report.json`;
+/** Resumable checkpoints. */
+export const PRETRAIN_CHECKPOINTS_DIR = `${PRETRAIN_DIR}/checkpoints`;
+
+const reportSchema = z.strictObject({
+  version: z.literal(1),
+  /** pretrainStageHash of the config that produced it. */
+  configHash: z.string().min(1),
+  architecture: z.enum(['convnet', 'resnet']),
+  width: z.number().int().positive(),
+  /** Input side in pixels and channels of the encoder. */
+  imageSize: z.number().int().positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /** Optimizer updates done. */
+  steps: z.number().int().min(0),
+  batchSize: z.number().int().positive(),
+  /** Training images drawn (steps × batchSize), each shown at four rotations. */
+  imagesSeen: z.number().int().min(0),
+  /** Training images the batches are drawn from, and images held out of them. */
+  trainImages: z.number().int().min(0),
+  heldOutImages: z.number().int().min(0),
+  /** Rotation accuracy on the held-out images at all four rotations, in [0, 1] (chance: 0.25). */
+  heldOutRotationAccuracy: z.number().min(0).max(1),
+  /** Mean rotation cross-entropy on the held-out images (nats; chance: ln 4 ≈ 1.386). */
+  heldOutRotationLoss: z.number(),
+  /** Seconds of training over all (resumed) runs, held-out scoring included. */
+  wallSeconds: z.number().min(0),
+  /** Channels of the pooled features of block 0..3 (FeatureMatrix columns in encoderFeatures). */
+  blockFeatureSizes: z.array(z.number().int().positive()),
+  /** Where the encoder is, relative to the run directory. */
+  encoder: z.string().min(1),
+  time: z.string(),
+});
+
+export type PretrainReport = z.infer<typeof reportSchema>;
+
+export interface PretrainStageOptions {
+  readonly progressStream?: ProgressStream;
+  /** Stop after this step as a kill would (tests). */
+  readonly stopAfterStep?: number;
+  /** Called after every update (tests watch memory through it). */
+  readonly onStep?: (step: number) => void;
+}
+
+export interface PretrainStageResult {
+  /** The report; undefined only when stopped early (stopAfterStep). */
+  readonly report: PretrainReport | undefined;
+  /** Whether the stage was already done with this config and nothing ran. */
+  readonly skipped: boolean;
+  /** The step training resumed from (0 for a fresh start or a skip). */
+  readonly resumedFrom: number;
+}
+
+/** The config sections the pretrain stage's result depends on. */
+export function pretrainStageHash(config: Config): string {
+  return configHash({ seed: config.seed, data: config.data, pretrain: config.pretrain });
+}
+
+/** Reads and validates a pretrain report; a missing or malformed file is a UserError naming it. */
+export async function readPretrainReport(file: string): Promise<PretrainReport> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`cannot read pretrain report ${file}: ${errorMessage(error)}; run the pretrain stage first`);
+  }
+  const result = reportSchema.safeParse(parsed);
+  if (!result.success) throw new UserError(`pretrain report ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
+  return result.data;
+}
+
+export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Config, options: PretrainStageOptions = {}): Promise<PretrainStageResult> {
+  const hash = pretrainStageHash(config);
+  // 1. Done with this config and its artifacts in place: nothing to do.
+  const stage = (await run.manifest()).stages[PRETRAIN_STAGE];
+  const reportFile = run.file(PRETRAIN_REPORT_FILE);
+  if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(PRETRAIN_ENCODER_DIR))) {
+    return { report: await readPretrainReport(reportFile), skipped: true, resumedFrom: 0 };
+  }
+
+  // 2. Train (or resume), then write the report last: a report on disk means the encoder is too.
+  await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [], configHash: hash });
+  try {
+    await run.ensureDir(PRETRAIN_DIR);
+    const result = await trainRotationEncoder({
+      config,
+      split: dataset.train,
+      paths: { checkpoints: run.file(PRETRAIN_CHECKPOINTS_DIR), metrics: run.file(METRICS_FILE), encoder: run.file(PRETRAIN_ENCODER_DIR) },
+      progressStream: options.progressStream,
+      stopAfterStep: options.stopAfterStep,
+      onStep: options.onStep,
+    });
+    if (result.heldOut === undefined) {
+      await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
+      return { report: undefined, skipped: false, resumedFrom: result.resumedFrom };
+    }
+    const report: PretrainReport = {
+      version: 1,
+      configHash: hash,
+      architecture: config.pretrain.architecture,
+      width: config.pretrain.width,
+      imageSize: config.data.imageSize,
+      channels: dataset.train.shape[3] as 1 | 3,
+      steps: result.step,
+      batchSize: config.pretrain.batchSize,
+      imagesSeen: result.imagesSeen,
+      trainImages: result.trainImages,
+      heldOutImages: result.heldOutImages,
+      heldOutRotationAccuracy: result.heldOut.accuracy,
+      heldOutRotationLoss: result.heldOut.loss,
+      wallSeconds: result.trainSeconds,
+      blockFeatureSizes: result.blockFeatureSizes,
+      encoder: PRETRAIN_ENCODER_DIR,
+      time: new Date().toISOString(),
+    };
+    await writeJsonAtomic(reportFile, report);
+    await run.markStage(PRETRAIN_STAGE, { status: 'done', artifacts: [PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
+    return { report, skipped: false, resumedFrom: result.resumedFrom };
+  } catch (error) {
+    await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
+    throw error;
+  }
+}

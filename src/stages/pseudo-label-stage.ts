@@ -1,0 +1,244 @@
+/**
+ * Stage 2 as one call (ALGORITHMS.md, "few labels → pseudo-labels"): frozen features of the
+ * pretrained encoder → the block chosen by cross-validation (or the configured one) → a linear
+ * classifier fitted on the labelled subset only → a label for every training image (labelled images
+ * keep their true label), or k-means clusters for the unsupervised baseline. Writes
+ *   labels/labels.json   the labels file the GAN stage reads (joined by image id)
+ *   labels/report.json   accuracy on the unlabelled training images and the test split, per class,
+ *                        confusion matrix, the raw-pixel baseline (report.txt: the same for people)
+ * Ground-truth labels outside the subset are read only to report.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { readModelDir } from '../artifacts/model-files.js';
+import type { RunDir } from '../artifacts/run-dir.js';
+import { selectBlock, type CrossValidationOptions } from '../classify/cross-validation.js';
+import { kMeans, matchClustersToClasses, clustersToLabels } from '../classify/kmeans.js';
+import { fitLinearProbe, predictWithProbe, type LinearProbe } from '../classify/linear-probe.js';
+import { pixelFeatures } from '../classify/pixel-features.js';
+import { classificationReport, type ClassificationReport } from '../classify/report.js';
+import { configHash } from '../config/hash.js';
+import type { Config } from '../config/schema.js';
+import { LABELS_FILE, writeLabelsFile } from '../data/labels-file.js';
+import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
+import type { FeatureMatrix } from '../metrics/feature-matrix.js';
+import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
+import { encoderFeatures } from '../training/encoder-features.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { progressFn, type ProgressStream } from '../util/progress.js';
+import { runLabelledSubset } from './labelled-subset.js';
+import { PRETRAIN_ENCODER_DIR } from './pretrain-stage.js';
+import { formatPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
+
+export const PSEUDO_LABEL_STAGE = 'pseudo-label';
+export const PSEUDO_LABEL_REPORT_FILE = 'labels/report.json';
+export const PSEUDO_LABEL_REPORT_TEXT = 'labels/report.txt';
+
+/** Images per encoder forward pass while extracting features (memory only: inference mode). */
+const FEATURE_BATCH = 256;
+/** Rows per chunk when predicting the raw-pixel baseline (keeps the float64 pixel matrix small). */
+const PREDICT_CHUNK = 10_000;
+
+export interface PseudoLabelStageOptions {
+  readonly progressStream?: ProgressStream;
+  readonly log?: (line: string) => void;
+}
+
+export interface PseudoLabelStageResult {
+  readonly report: PseudoLabelReport;
+  readonly skipped: boolean;
+}
+
+/** The config sections the labels depend on. */
+export function pseudoLabelStageHash(config: Config): string {
+  return configHash({ seed: config.seed, data: config.data, labels: config.labels, pretrain: config.pretrain, pseudoLabel: config.pseudoLabel });
+}
+
+export async function readPseudoLabelReport(file: string): Promise<PseudoLabelReport> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as PseudoLabelReport;
+  } catch (error) {
+    throw new UserError(`cannot read pseudo-label report ${file}: ${errorMessage(error)}`);
+  }
+}
+
+/** Accuracy report over the rows whose truth is known and that are not in the labelled subset. */
+function unlabelledReport(predicted: Int32Array, split: ImageSplit, labelled: Int32Array, numClasses: number): ClassificationReport {
+  const truth = Int32Array.from(split.labels);
+  for (const i of labelled) truth[i] = UNLABELLED;
+  return classificationReport(predicted, truth, numClasses);
+}
+
+function allIndices(split: ImageSplit): Int32Array {
+  return Int32Array.from({ length: splitSize(split) }, (_, i) => i);
+}
+
+/** Labels predicted by `probe` for every image of `split`, from features made chunk by chunk. */
+function predictInChunks(probe: LinearProbe, split: ImageSplit, features: (indices: Int32Array) => FeatureMatrix): Int32Array {
+  const count = splitSize(split);
+  const labels = new Int32Array(count);
+  for (let start = 0; start < count; start += PREDICT_CHUNK) {
+    const indices = Int32Array.from({ length: Math.min(PREDICT_CHUNK, count - start) }, (_, k) => start + k);
+    labels.set(predictWithProbe(probe, features(indices)).labels, start);
+  }
+  return labels;
+}
+
+/** The raw-pixel baseline: the same cross-validated classifier on pixel values. */
+function rawPixelBaseline(dataset: Dataset, labelled: Int32Array, labelledY: Int32Array, numClasses: number, cv: CrossValidationOptions): BaselineReport {
+  const train = dataset.train;
+  const probe = fitLinearProbe(pixelFeatures(train, labelled), Int32Array.from(labelled, (_, k) => k), labelledY, numClasses, cv);
+  const score = probe.crossValidation.accuracyByL2.find((s) => s.l2 === probe.l2)?.mean ?? NaN;
+  const test = dataset.test;
+  return {
+    features: 'raw pixels',
+    l2: probe.l2,
+    crossValidatedAccuracy: score,
+    unlabelledTrain: unlabelledReport(predictInChunks(probe, train, (i) => pixelFeatures(train, i)), train, labelled, numClasses),
+    test: test === undefined ? null : classificationReport(predictInChunks(probe, test, (i) => pixelFeatures(test, i)), test.labels, numClasses),
+  };
+}
+
+export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config: Config, options: PseudoLabelStageOptions = {}): Promise<PseudoLabelStageResult> {
+  const hash = pseudoLabelStageHash(config);
+  const settings = config.pseudoLabel;
+  const log = options.log ?? (() => undefined);
+  const reportFile = run.file(PSEUDO_LABEL_REPORT_FILE);
+  // 1. Done with this config and its artifacts in place: nothing to do.
+  const stage = (await run.manifest()).stages[PSEUDO_LABEL_STAGE];
+  if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
+    return { report: await readPseudoLabelReport(reportFile), skipped: true };
+  }
+  if (settings.classifier === 's4l' && settings.source === 'classifier') {
+    throw new UserError('pseudoLabel.classifier=s4l is not available in this version; use pseudoLabel.classifier=linear');
+  }
+  const encoderDir = run.file(PRETRAIN_ENCODER_DIR);
+  if (!existsSync(encoderDir)) {
+    throw new UserError(`the pseudo-label stage needs the pretrained encoder ${encoderDir}, which does not exist: run \`s3gan pretrain\` on this run first`);
+  }
+  if (typeof settings.block === 'number' && settings.block >= ENCODER_BLOCKS) {
+    throw new UserError(`pseudoLabel.block is ${settings.block}, but the encoder has blocks 0..${ENCODER_BLOCKS - 1} (or auto)`);
+  }
+
+  await run.markStage(PSEUDO_LABEL_STAGE, { status: 'running', artifacts: [], configHash: hash });
+  let encoder: tf.LayersModel | undefined;
+  try {
+    const started = Date.now();
+    const train = dataset.train;
+    const numClasses = dataset.classNames.length;
+    // 2. The labelled subset (shared with every method of the run) and its true labels.
+    const labelled = await runLabelledSubset(run, dataset, config);
+    const labelledY = Int32Array.from(labelled, (i) => train.labels[i]);
+    const cv: CrossValidationOptions = { folds: settings.folds, l2Strengths: settings.l2Strengths, seed: config.seed };
+    encoder = await readModelDir(encoderDir);
+    const extract = (split: ImageSplit, indices: Int32Array, blocks: number[], label: string) =>
+      encoderFeatures(encoder as tf.LayersModel, split, indices, {
+        imageSize: config.data.imageSize,
+        fit: config.data.fit,
+        batchSize: FEATURE_BATCH,
+        blocks,
+        onProgress: progressFn({ label, unit: 'images', stream: options.progressStream }),
+      });
+
+    // 3. The block: the configured one, or the best cross-validated one on the labelled subset
+    //    (k-means has no labels to choose with and takes the last block).
+    let block = ENCODER_BLOCKS - 1;
+    let blockSelection: PseudoLabelReport['blockSelection'] = null;
+    if (typeof settings.block === 'number') block = settings.block;
+    else if (settings.source === 'classifier') {
+      const candidates = await extract(train, labelled, Array.from({ length: ENCODER_BLOCKS }, (_, k) => k), 'features (labelled)');
+      const selection = selectBlock(candidates, labelledY, numClasses, cv);
+      block = selection.bestBlock;
+      blockSelection = selection.scores.map((s) => ({ block: s.block, accuracy: s.bestAccuracy }));
+    }
+    const [features] = await extract(train, allIndices(train), [block], `features (block ${block})`);
+    log(`features: encoder block ${block}, ${features.cols} dimensions`);
+
+    // 4. Labels for every training image.
+    let labels: Int32Array;
+    let confidences: Float32Array | undefined;
+    let probabilities: Float32Array | undefined;
+    let probe: LinearProbe | undefined;
+    let description: string;
+    let reportLabels: Int32Array;
+    if (settings.source === 'kmeans') {
+      const clustering = kMeans(features, numClasses, { seed: config.seed });
+      labels = clustering.clusters;
+      // Clusters are labels in their own right; for the report they are matched to classes on the
+      // labelled subset (Hungarian assignment), the usual clustering-accuracy protocol.
+      const matching = matchClustersToClasses(Int32Array.from(labelled, (i) => labels[i]), labelledY, numClasses, numClasses);
+      reportLabels = clustersToLabels(labels, matching.clusterToClass);
+      description = `k-means (${numClasses} clusters) on encoder block ${block}`;
+    } else {
+      probe = fitLinearProbe(features, labelled, labelledY, numClasses, cv);
+      const prediction = predictWithProbe(probe, features);
+      labels = prediction.labels;
+      confidences = prediction.confidences;
+      if (settings.output === 'soft') probabilities = Float32Array.from(prediction.probabilities.data);
+      for (let k = 0; k < labelled.length; k++) {
+        labels[labelled[k]] = labelledY[k];
+        confidences[labelled[k]] = 1;
+        // A labelled image's distribution is its one-hot true class.
+        probabilities?.fill(0, labelled[k] * numClasses, (labelled[k] + 1) * numClasses);
+        if (probabilities !== undefined) probabilities[labelled[k] * numClasses + labelledY[k]] = 1;
+      }
+      reportLabels = labels;
+      description = `linear classifier (L2 ${probe.l2}) on encoder block ${block}, fitted on ${labelled.length} labels`;
+    }
+
+    // 5. Reports against ground truth: unlabelled training images, test split, raw-pixel baseline.
+    const unlabelledTrain = unlabelledReport(reportLabels, train, labelled, numClasses);
+    let test: ClassificationReport | null = null;
+    if (dataset.test !== undefined && probe !== undefined) {
+      const [testFeatures] = await extract(dataset.test, allIndices(dataset.test), [block], 'features (test)');
+      test = classificationReport(predictWithProbe(probe, testFeatures).labels, dataset.test.labels, numClasses);
+    }
+    const isLabelled = new Uint8Array(splitSize(train));
+    for (const i of labelled) isLabelled[i] = 1;
+    let confidenceSum = 0;
+    let unlabelledCount = 0;
+    if (confidences !== undefined) {
+      for (let i = 0; i < confidences.length; i++) {
+        if (isLabelled[i]) continue;
+        confidenceSum += confidences[i];
+        unlabelledCount++;
+      }
+    }
+    const rawPixels = probe === undefined ? null : rawPixelBaseline(dataset, labelled, labelledY, numClasses, cv);
+
+    // 6. Artifacts: labels first, the report last (a report on disk means the labels are too).
+    const report: PseudoLabelReport = {
+      version: 1,
+      configHash: hash,
+      dataset: dataset.name,
+      classNames: [...dataset.classNames],
+      source: settings.source === 'kmeans' ? 'kmeans' : `classifier-${settings.classifier}`,
+      description,
+      labelledImages: labelled.length,
+      trainImages: splitSize(train),
+      block,
+      blockSelection,
+      crossValidation: probe?.crossValidation ?? null,
+      l2: probe?.l2 ?? null,
+      unlabelledTrain,
+      test,
+      meanConfidence: unlabelledCount > 0 ? confidenceSum / unlabelledCount : null,
+      rawPixelBaseline: rawPixels,
+      wallSeconds: (Date.now() - started) / 1000,
+      time: new Date().toISOString(),
+    };
+    await run.ensureDir('labels');
+    await writeLabelsFile(run.file(LABELS_FILE), dataset, { source: description, labels, confidences, probabilities });
+    await writeFileAtomic(run.file(PSEUDO_LABEL_REPORT_TEXT), `${formatPseudoLabelReport(report).join('\n')}\n`);
+    await writeJsonAtomic(reportFile, report);
+    await run.markStage(PSEUDO_LABEL_STAGE, { status: 'done', artifacts: [LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT], configHash: hash });
+    return { report, skipped: false };
+  } catch (error) {
+    await run.markStage(PSEUDO_LABEL_STAGE, { status: 'failed', error: errorMessage(error) });
+    throw error;
+  } finally {
+    encoder?.dispose();
+  }
+}
