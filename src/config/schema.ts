@@ -107,10 +107,15 @@ export const pseudoLabelSchema = z
   .strictObject({
     source: z.enum(['classifier', 'kmeans']).default('classifier').describe('Linear classifier on the few labels, or k-means clusters (unsupervised baseline).'),
     classifier: z.enum(['linear', 's4l']).default('linear').describe('linear: logistic regression on frozen features; s4l: fine-tune the encoder with rotation + labelled loss.'),
-    block: z.union([z.literal('auto'), int().min(0)]).default('auto').describe('Encoder block whose pooled features are used; auto = best cross-validated accuracy.'),
+    block: z.union([z.literal('auto'), int().min(0)]).default('auto').describe('Encoder block whose pooled features are used; auto = best cross-validated accuracy (s4l: the last block).'),
     folds: int().min(2).max(20).default(5).describe('Folds of the cross-validation that picks the L2 strength (and block).'),
     l2Strengths: z.array(z.number().nonnegative()).min(1).default([1e-4, 1e-3, 1e-2, 1e-1, 1]).describe('Candidate L2 penalties.'),
     output: z.enum(['hard', 'soft']).default('hard').describe('Hard labels (argmax) or soft label distributions.'),
+    s4lSteps: positiveInt().default(500).describe('classifier=s4l: Adam updates fine-tuning the encoder and its class head (steps).'),
+    s4lLearningRate: z.number().positive().max(1).default(1e-3).describe('classifier=s4l: Adam learning rate of the fine-tuning (per step).'),
+    s4lBatchSize: positiveInt().max(4096).default(64).describe('classifier=s4l: training images per step for the rotation loss, before the four rotations (the network sees 4×).'),
+    s4lLabelledBatchSize: positiveInt().max(4096).default(32).describe('classifier=s4l: labelled images per step for the cross-entropy, drawn with replacement, unrotated.'),
+    s4lClassWeight: z.number().nonnegative().default(1).describe('classifier=s4l: weight of the labelled cross-entropy against the rotation loss (dimensionless, ≥ 0).'),
   })
   .prefault({});
 

@@ -2,7 +2,8 @@
  * Stage 2 as one call (ALGORITHMS.md, "few labels → pseudo-labels"): frozen features of the
  * pretrained encoder → the block chosen by cross-validation (or the configured one) → a linear
  * classifier fitted on the labelled subset only → a label for every training image (labelled images
- * keep their true label), or k-means clusters for the unsupervised baseline. Writes
+ * keep their true label), or k-means clusters for the unsupervised baseline. With classifier s4l the
+ * encoder itself is fine-tuned with a class head instead (training/s4l.ts) and predicts. Writes
  *   labels/labels.json   the labels file the GAN stage reads (joined by image id)
  *   labels/report.json   accuracy on the unlabelled training images and the test split, per class,
  *                        confusion matrix, the raw-pixel baseline (report.txt: the same for people)
@@ -16,7 +17,7 @@ import { readModelDir } from '../artifacts/model-files.js';
 import type { RunDir } from '../artifacts/run-dir.js';
 import { selectBlock, type CrossValidationOptions } from '../classify/cross-validation.js';
 import { kMeans, matchClustersToClasses, clustersToLabels } from '../classify/kmeans.js';
-import { fitLinearProbe, predictWithProbe, type LinearProbe } from '../classify/linear-probe.js';
+import { fitLinearProbe, predictWithProbe, type LinearProbe, type ProbePrediction } from '../classify/linear-probe.js';
 import { pixelFeatures } from '../classify/pixel-features.js';
 import { classificationReport, type ClassificationReport } from '../classify/report.js';
 import { configHash } from '../config/hash.js';
@@ -26,6 +27,8 @@ import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/ty
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
 import { encoderFeatures } from '../training/encoder-features.js';
+import { meanStepResult, trainS4lClassifier } from '../training/s4l.js';
+import { predictS4l } from '../training/s4l-predict.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
 import { runLabelledSubset } from './labelled-subset.js';
@@ -40,6 +43,8 @@ export const PSEUDO_LABEL_REPORT_TEXT = 'labels/report.txt';
 const FEATURE_BATCH = 256;
 /** Rows per chunk when predicting the raw-pixel baseline (keeps the float64 pixel matrix small). */
 const PREDICT_CHUNK = 10_000;
+/** Last S4L updates averaged for the log line (single steps are noisy). */
+const S4L_SUMMARY_STEPS = 50;
 
 export interface PseudoLabelStageOptions {
   readonly progressStream?: ProgressStream;
@@ -51,9 +56,15 @@ export interface PseudoLabelStageResult {
   readonly skipped: boolean;
 }
 
-/** The config sections the labels depend on. */
+/** The config sections the labels depend on (the s4l settings only when the s4l classifier is used). */
 export function pseudoLabelStageHash(config: Config): string {
-  return configHash({ seed: config.seed, data: config.data, labels: config.labels, pretrain: config.pretrain, pseudoLabel: config.pseudoLabel });
+  const { s4lSteps: _steps, s4lLearningRate: _rate, s4lBatchSize: _batch, s4lLabelledBatchSize: _labelledBatch, s4lClassWeight: _weight, ...shared } = config.pseudoLabel;
+  const pseudoLabel = usesS4l(config) ? config.pseudoLabel : shared;
+  return configHash({ seed: config.seed, data: config.data, labels: config.labels, pretrain: config.pretrain, pseudoLabel });
+}
+
+function usesS4l(config: Config): boolean {
+  return config.pseudoLabel.source === 'classifier' && config.pseudoLabel.classifier === 's4l';
 }
 
 export async function readPseudoLabelReport(file: string): Promise<PseudoLabelReport> {
@@ -111,9 +122,6 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
     return { report: await readPseudoLabelReport(reportFile), skipped: true };
   }
-  if (settings.classifier === 's4l' && settings.source === 'classifier') {
-    throw new UserError('pseudoLabel.classifier=s4l is not available in this version; use pseudoLabel.classifier=linear');
-  }
   const encoderDir = run.file(PRETRAIN_ENCODER_DIR);
   if (!existsSync(encoderDir)) {
     throw new UserError(`the pseudo-label stage needs the pretrained encoder ${encoderDir}, which does not exist: run \`s3gan pretrain\` on this run first`);
@@ -143,18 +151,24 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       });
 
     // 3. The block: the configured one, or the best cross-validated one on the labelled subset
-    //    (k-means has no labels to choose with and takes the last block).
+    //    (k-means has no labels to choose with and takes the last block; so does s4l, whose head
+    //    sits on top of the fine-tuned network as in S4L).
+    const s4l = usesS4l(config);
     let block = ENCODER_BLOCKS - 1;
     let blockSelection: PseudoLabelReport['blockSelection'] = null;
     if (typeof settings.block === 'number') block = settings.block;
-    else if (settings.source === 'classifier') {
+    else if (settings.source === 'classifier' && !s4l) {
       const candidates = await extract(train, labelled, Array.from({ length: ENCODER_BLOCKS }, (_, k) => k), 'features (labelled)');
       const selection = selectBlock(candidates, labelledY, numClasses, cv);
       block = selection.bestBlock;
       blockSelection = selection.scores.map((s) => ({ block: s.block, accuracy: s.bestAccuracy }));
     }
-    const [features] = await extract(train, allIndices(train), [block], `features (block ${block})`);
-    log(`features: encoder block ${block}, ${features.cols} dimensions`);
+    // Frozen features for k-means and the linear classifier; s4l fine-tunes the encoder instead.
+    const frozenFeatures = async (): Promise<FeatureMatrix> => {
+      const [features] = await extract(train, allIndices(train), [block], `features (block ${block})`);
+      log(`features: encoder block ${block}, ${features.cols} dimensions`);
+      return features;
+    };
 
     // 4. Labels for every training image.
     let labels: Int32Array;
@@ -163,8 +177,9 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     let probe: LinearProbe | undefined;
     let description: string;
     let reportLabels: Int32Array;
+    let s4lTest: Int32Array | undefined;
     if (settings.source === 'kmeans') {
-      const clustering = kMeans(features, numClasses, { seed: config.seed });
+      const clustering = kMeans(await frozenFeatures(), numClasses, { seed: config.seed });
       labels = clustering.clusters;
       // Clusters are labels in their own right; for the report they are matched to classes on the
       // labelled subset (Hungarian assignment), the usual clustering-accuracy protocol.
@@ -172,8 +187,45 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       reportLabels = clustersToLabels(labels, matching.clusterToClass);
       description = `k-means (${numClasses} clusters) on encoder block ${block}`;
     } else {
-      probe = fitLinearProbe(features, labelled, labelledY, numClasses, cv);
-      const prediction = predictWithProbe(probe, features);
+      let prediction: ProbePrediction;
+      if (s4l) {
+        // S4L (Zhai et al. 2019): encoder and class head fine-tuned on rotation + labelled
+        // cross-entropy, then every image predicted; the test split by the same classifier.
+        const training = await trainS4lClassifier(encoder, train, labelled, labelledY, {
+          numClasses,
+          block,
+          steps: settings.s4lSteps,
+          learningRate: settings.s4lLearningRate,
+          batchSize: settings.s4lBatchSize,
+          labelledBatchSize: settings.s4lLabelledBatchSize,
+          classWeight: settings.s4lClassWeight,
+          seed: config.seed,
+          imageSize: config.data.imageSize,
+          fit: config.data.fit,
+          progressStream: options.progressStream,
+        });
+        try {
+          const end = meanStepResult(training.history.slice(-S4L_SUMMARY_STEPS));
+          log(`s4l: ${settings.s4lSteps} steps in ${training.trainSeconds.toFixed(1)} s; last steps: rotation loss ${end.rotationLoss.toFixed(3)}, class loss ${end.classLoss.toFixed(3)}`);
+          const predict = (split: ImageSplit, label: string) =>
+            predictS4l(training.classifier, split, allIndices(split), {
+              imageSize: config.data.imageSize,
+              fit: config.data.fit,
+              batchSize: FEATURE_BATCH,
+              onProgress: progressFn({ label, unit: 'images', stream: options.progressStream }),
+            });
+          prediction = await predict(train, 's4l predict');
+          if (dataset.test !== undefined) s4lTest = (await predict(dataset.test, 's4l predict (test)')).labels;
+        } finally {
+          training.classifier.dispose();
+        }
+        description = `S4L classifier (encoder fine-tuned ${settings.s4lSteps} steps on rotation + ${settings.s4lClassWeight} × cross-entropy, head on block ${block}) on ${labelled.length} labels`;
+      } else {
+        const features = await frozenFeatures();
+        probe = fitLinearProbe(features, labelled, labelledY, numClasses, cv);
+        prediction = predictWithProbe(probe, features);
+        description = `linear classifier (L2 ${probe.l2}) on encoder block ${block}, fitted on ${labelled.length} labels`;
+      }
       labels = prediction.labels;
       confidences = prediction.confidences;
       if (settings.output === 'soft') probabilities = Float32Array.from(prediction.probabilities.data);
@@ -185,13 +237,13 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         if (probabilities !== undefined) probabilities[labelled[k] * numClasses + labelledY[k]] = 1;
       }
       reportLabels = labels;
-      description = `linear classifier (L2 ${probe.l2}) on encoder block ${block}, fitted on ${labelled.length} labels`;
     }
 
     // 5. Reports against ground truth: unlabelled training images, test split, raw-pixel baseline.
     const unlabelledTrain = unlabelledReport(reportLabels, train, labelled, numClasses);
     let test: ClassificationReport | null = null;
-    if (dataset.test !== undefined && probe !== undefined) {
+    if (s4lTest !== undefined && dataset.test !== undefined) test = classificationReport(s4lTest, dataset.test.labels, numClasses);
+    else if (dataset.test !== undefined && probe !== undefined) {
       const [testFeatures] = await extract(dataset.test, allIndices(dataset.test), [block], 'features (test)');
       test = classificationReport(predictWithProbe(probe, testFeatures).labels, dataset.test.labels, numClasses);
     }
@@ -206,7 +258,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         unlabelledCount++;
       }
     }
-    const rawPixels = probe === undefined ? null : rawPixelBaseline(dataset, labelled, labelledY, numClasses, cv);
+    const rawPixels = settings.source === 'classifier' ? rawPixelBaseline(dataset, labelled, labelledY, numClasses, cv) : null;
 
     // 6. Artifacts: labels first, the report last (a report on disk means the labels are too).
     const report: PseudoLabelReport = {

@@ -119,6 +119,47 @@ test('pseudo-label without a pretrained encoder says which command to run, and w
   t.false(existsSync(path.join(run, 'labels/labels.json')));
 });
 
+test.serial('pseudo-label with the s4l classifier fine-tunes the pretrained encoder and labels every image (soft labels too)', (t) => {
+  const run = path.join(tempDir('s3gan-cli-s4l-'), 'run');
+  const pretrain = s3gan(['pretrain', '--run', run, ...TINY]);
+  t.is(pretrain.code, 0, pretrain.stderr);
+  const S4L = ['--set', 'pseudoLabel.classifier=s4l', '--set', 'pseudoLabel.s4lSteps=3', '--set', 'pseudoLabel.output=soft'];
+  const result = s3gan(['pseudo-label', '--run', run, ...TINY, ...S4L]);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /pseudo-labels for mnist: S4L classifier \(encoder fine-tuned 3 steps .*head on block 3\) on 40 labels/);
+  t.regex(result.stderr, /s4l: 3 steps in/);
+
+  const labels = json<{ ids: string[]; labels: number[]; confidences: number[]; probabilities: number[][]; source: string }>(path.join(run, 'labels/labels.json'));
+  const subset = json<{ ids: string[]; labels: number[] }>(path.join(run, 'labels/labelled-subset.json'));
+  t.is(labels.ids.length, 60_000);
+  t.is(labels.probabilities.length, 60_000);
+  t.regex(labels.source, /^S4L classifier/);
+  const position = new Map(labels.ids.map((id, i) => [id, i]));
+  subset.ids.forEach((id, k) => {
+    const i = position.get(id) as number;
+    t.is(labels.labels[i], subset.labels[k]);
+    t.is(labels.confidences[i], 1);
+    t.deepEqual(labels.probabilities[i], Array.from({ length: 10 }, (_, c) => (c === subset.labels[k] ? 1 : 0)));
+  });
+  const report = json<{
+    source: string;
+    block: number;
+    l2: number | null;
+    unlabelledTrain: { total: number; accuracy: number };
+    test: { total: number; accuracy: number };
+    rawPixelBaseline: { unlabelledTrain: { accuracy: number } } | null;
+  }>(path.join(run, 'labels/report.json'));
+  t.is(report.source, 'classifier-s4l');
+  t.is(report.block, 3);
+  t.is(report.l2, null);
+  t.is(report.unlabelledTrain.total, 60_000 - 40);
+  t.is(report.test.total, 10_000);
+  t.true(report.rawPixelBaseline !== null, 'the raw-pixel baseline is still reported');
+
+  // The same settings again: the labels on disk are reused.
+  t.regex(s3gan(['pseudo-label', '--run', run, ...TINY, ...S4L]).stdout, /already labelled with these settings/);
+});
+
 test('run --dry-run names the pipeline of the method; an unknown method is refused with a suggestion', (t) => {
   const dry = s3gan(['run', '--dry-run', '--method', 's3gan-co', '--run', 'runs/x']);
   t.is(dry.code, 0, dry.stderr);

@@ -24,7 +24,7 @@ interface PseudoLabelFlags {
 
 export function pseudoLabelCommand(): Command {
   return new Command('pseudo-label')
-    .description('stage 2: fit a linear classifier on the pretrained features of the labelled subset and label every training image')
+    .description('stage 2: fit a classifier on the pretrained encoder with the labelled subset (linear on frozen features, or S4L fine-tuning) and label every training image')
     .option('--run <dir>', 'run directory (run.dir), with a pretrained encoder')
     .option('--block <k|auto>', 'encoder block whose features are used (pseudoLabel.block)')
     .option('--kmeans', 'cluster the features instead (pseudoLabel.source=kmeans), the unsupervised baseline')
@@ -33,6 +33,7 @@ export function pseudoLabelCommand(): Command {
       '\nExamples:\n' +
         '  s3gan pseudo-label --config configs/mnist.yaml --run runs/mnist-1pct\n' +
         '  s3gan pseudo-label --run runs/mnist-1pct --set labels.fraction=0.001 --block 2\n' +
+        '  s3gan pseudo-label --run runs/mnist-1pct --set pseudoLabel.classifier=s4l\n' +
         '\nWrites labels/labels.json (a label and confidence per training image, by image id),\n' +
         'labels/report.json and labels/report.txt (accuracy on the unlabelled training images and the\n' +
         'test split, per class, confusion matrix, and the same classifier on raw pixels).',
@@ -45,7 +46,12 @@ export function pseudoLabelCommand(): Command {
       ];
       const { config } = await commandConfig(self, overrides, flags.run);
       const p = config.pseudoLabel;
-      const how = p.source === 'kmeans' ? 'k-means clusters' : `${p.classifier} classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
+      const how =
+        p.source === 'kmeans'
+          ? 'k-means clusters'
+          : p.classifier === 's4l'
+            ? `S4L: encoder fine-tuned ${p.s4lSteps} steps on rotation + labelled cross-entropy`
+            : `linear classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
       const plan = `${config.data.name} with ${budgetText(config)} (seed ${config.labels.seed}): ${how} → ${resolve(config.run.dir)}`;
       if (globalFlags(self).dryRun) {
         print(`would pseudo-label ${plan}`);
