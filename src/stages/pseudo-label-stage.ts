@@ -147,6 +147,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         fit: config.data.fit,
         batchSize: FEATURE_BATCH,
         blocks,
+        poolGrid: settings.poolGrid,
         onProgress: progressFn({ label, unit: 'images', stream: options.progressStream }),
       });
 
@@ -185,7 +186,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       // labelled subset (Hungarian assignment), the usual clustering-accuracy protocol.
       const matching = matchClustersToClasses(Int32Array.from(labelled, (i) => labels[i]), labelledY, numClasses, numClasses);
       reportLabels = clustersToLabels(labels, matching.clusterToClass);
-      description = `k-means (${numClasses} clusters) on encoder block ${block}`;
+      description = `k-means (${numClasses} clusters) on encoder block ${block} (${settings.poolGrid}×${settings.poolGrid} pooled)`;
     } else {
       let prediction: ProbePrediction;
       if (s4l) {
@@ -224,7 +225,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         const features = await frozenFeatures();
         probe = fitLinearProbe(features, labelled, labelledY, numClasses, cv);
         prediction = predictWithProbe(probe, features);
-        description = `linear classifier (L2 ${probe.l2}) on encoder block ${block}, fitted on ${labelled.length} labels`;
+        description = `linear classifier (L2 ${probe.l2}) on encoder block ${block} (${settings.poolGrid}×${settings.poolGrid} pooled), fitted on ${labelled.length} labels`;
       }
       labels = prediction.labels;
       confidences = prediction.confidences;

@@ -73,3 +73,28 @@ test('blocks picks and orders the matrices; a block that does not exist is a Use
   t.deepEqual(none.map((f) => [f.rows, f.cols]), [[0, 4]]);
   model.dispose();
 });
+
+test.serial('poolGrid 2: c_k · 4 columns per block (one cell per position below 2×2), whose cell means are the global averages', async (t) => {
+  const split = tinySplit();
+  const model = encoder(split);
+  const indices = Int32Array.from([3, 0, 7]);
+  const global = await encoderFeatures(model, split, indices, { ...OPTIONS, batchSize: 2 });
+  const before = tf.memory().numTensors;
+  const gridded = await encoderFeatures(model, split, indices, { ...OPTIONS, batchSize: 2, poolGrid: 2 });
+  t.is(tf.memory().numTensors, before);
+  // Maps of an 8×8 input: 8, 4, 2, 1 pixels per side; the last has a single cell.
+  t.deepEqual(gridded.map((m) => m.cols), [4 * 4, 8 * 4, 16 * 4, 32]);
+  for (let block = 0; block < 3; block++) {
+    const c = global[block].cols;
+    for (let i = 0; i < indices.length; i++) {
+      const cells = row(gridded[block], i);
+      row(global[block], i).forEach((value, channel) => {
+        // Cells are flattened [cellRow, cellCol, channel]; equal-size cells average to the whole map.
+        const mean = (cells[channel] + cells[c + channel] + cells[2 * c + channel] + cells[3 * c + channel]) / 4;
+        t.true(Math.abs(mean - value) < 1e-5, `block ${block} image ${i} channel ${channel}: ${mean} vs ${value}`);
+      });
+    }
+  }
+  t.deepEqual(Array.from(gridded[3].data), Array.from(global[3].data));
+  await t.throwsAsync(encoderFeatures(model, split, indices, { ...OPTIONS, batchSize: 2, poolGrid: 3 }), { instanceOf: UserError, message: /poolGrid 3 does not divide block 0's 8×8/ });
+});
