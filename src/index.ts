@@ -40,3 +40,9 @@ export { listCheckpoints, loadCheckpoint, readCheckpointState } from './training
 export { readModelDir, writeModelDir } from './artifacts/model-files.js';
 export { LABELS_FILE, readLabelsFile, writeLabelsFile, type TrainingLabels } from './data/labels-file.js';
 export { runGanStage, GAN_STAGE, GAN_EXPORT_DIR } from './stages/gan-stage.js';
+export * from './eval/index.js';
+export * from './metrics/index.js';
+export * from './classify/index.js';
+export { runPretrainStage } from './stages/pretrain-stage.js';
+export { runPseudoLabelStage } from './stages/pseudo-label-stage.js';
+export { runPipeline, type Pipeline, type PipelineStage } from './stages/pipeline.js';

@@ -16,6 +16,7 @@ import { pseudoLabelCommand } from './commands/pseudo-label.js';
 import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import { sampleCommand } from './commands/sample.js';
+import { evalCommand } from './commands/eval.js';
 
 export function buildProgram(): Command {
   const program = new Command('s3gan')
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'validate and show what would be done, without doing it')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
-    .addHelpText('after', '\nExamples:\n  s3gan run --config quickstart --run runs/quickstart\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01\n  s3gan pretrain --config configs/mnist.yaml --run runs/mnist-1pct\n  s3gan pseudo-label --run runs/mnist-1pct\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan sample --run runs/mnist-full --ema --out samples.png');
+    .addHelpText('after', '\nExamples:\n  s3gan run --config quickstart --run runs/quickstart\n  s3gan data inspect mnist --out grid.png\n  s3gan config show --config configs/mnist.yaml --set gan.batchSize=32\n  s3gan labels --run runs/mnist-1pct --set labels.fraction=0.01\n  s3gan pretrain --config configs/mnist.yaml --run runs/mnist-1pct\n  s3gan pseudo-label --run runs/mnist-1pct\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan eval --run runs/mnist-full --ema --samples 10000');
   program.addCommand(configCommand());
   program.addCommand(dataCommand());
   program.addCommand(labelsCommand());
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(pseudoLabelCommand());
   program.addCommand(trainCommand());
   program.addCommand(sampleCommand());
+  program.addCommand(evalCommand());
   program.addCommand(backendCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);

@@ -7,6 +7,7 @@ import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import { LABELS_FILE } from '../data/labels-file.js';
 import type { Dataset } from '../data/types.js';
+import { createCheapEvaluation } from '../eval/cheap.js';
 import { getMethod } from '../methods/methods.js';
 import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
@@ -40,8 +41,11 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
   });
   options.log?.(`method ${method.name} (${method.summary}): ${labelSet.description}`);
   await run.markStage(GAN_STAGE, { status: 'running', artifacts: [], configHash: ganStageHash(config) });
+  // Cheap FID / label accuracy during training (eval.everySteps > 0), logged by the loop.
+  const cheap = config.eval.everySteps > 0 ? createCheapEvaluation(dataset, config, { progressStream: options.progressStream, log: options.log }) : undefined;
   try {
     await run.ensureDir('gan');
+    await cheap?.prepare();
     const result = await trainGan({
       config,
       method,
@@ -57,6 +61,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       },
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
+      evaluate: cheap?.evaluate,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];
@@ -65,6 +70,8 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
   } catch (error) {
     await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
+  } finally {
+    await cheap?.dispose();
   }
 }
 

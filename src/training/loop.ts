@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { MetricsLog } from '../artifacts/metrics-log.js';
+import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
 import type { Config } from '../config/schema.js';
 import { trainingBatches, type Batch } from '../data/pipeline.js';
 import type { ImageSplit } from '../data/types.js';
@@ -29,6 +29,8 @@ import { discriminatorStep, generatorStep } from './steps.js';
 
 /** Rng stream of the training noise (z and y'); the data order uses the seed's own streams. */
 export const TRAINING_NOISE_STREAM = 5;
+/** The `stage` of the cheap evaluations' metrics.jsonl records. */
+export const GAN_EVAL_STAGE = 'gan-eval';
 /** Columns of the sample grids (images per class). */
 const SAMPLE_GRID_COLUMNS = 10;
 
@@ -58,6 +60,11 @@ export interface GanLoopInputs {
   readonly stopAfterStep?: number;
   /** Called after every generator step (and its average update), e.g. to watch memory. */
   readonly onStep?: (step: number) => void;
+  /**
+   * A cheap evaluation of G-EMA, run every config.eval.everySteps steps (when > 0); its record is
+   * logged to metrics.jsonl with stage GAN_EVAL_STAGE. It must leave the tensor count unchanged.
+   */
+  readonly evaluate?: (generator: tf.LayersModel, step: number) => Promise<MetricRecord>;
   /** Replacement step functions (tests inject failures through these). */
   readonly steps?: { readonly discriminator?: typeof discriminatorStep; readonly generator?: typeof generatorStep };
 }
@@ -103,6 +110,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     }
     const resumedFrom = state.step;
     await dropMetricsAfter(paths.metrics, 'gan', resumedFrom);
+    await dropMetricsAfter(paths.metrics, GAN_EVAL_STAGE, resumedFrom);
     if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };
 
     // 2. The input pipeline continues at the batch the checkpoint reached.
@@ -162,6 +170,10 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
         }
         if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, sampleGridPath(paths.samples, step));
+        if (inputs.evaluate !== undefined && config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
+          refreshEmaGenerator(training);
+          log.log({ stage: GAN_EVAL_STAGE, step, ...(await inputs.evaluate(training.emaGenerator, step)) });
+        }
         if (last && paths.exports !== undefined) await writeExports(training, paths.exports);
         if (step % gan.checkpointEverySteps === 0 || last) {
           checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state }, gan.keepCheckpoints);
