@@ -7,17 +7,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openRunDir, GAN_CHECKPOINTS_DIR, RESOLVED_CONFIG_FILE } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import { datasetOptions, progressUnit } from '../../config/derived.js';
-import { configHash } from '../../config/hash.js';
+import { GAN_CHECKPOINTS_DIR, RESOLVED_CONFIG_FILE } from '../../artifacts/run-dir.js';
 import type { Config } from '../../config/schema.js';
-import { loadDataset } from '../../data/registry.js';
 import { parseMetricList } from '../../eval/metric-names.js';
 import { formatResultsTable } from '../../eval/results.js';
 import { findCheckpoint, runEvalStage } from '../../stages/eval-stage.js';
 import { UserError, errorMessage } from '../../util/errors.js';
-import { progressFn } from '../../util/progress.js';
+import { openStageRun } from '../stage-run.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface EvalFlags {
@@ -92,13 +88,8 @@ export function evalCommand(): Command {
         print(`would evaluate ${plan}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
-      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      const { dataset, run } = await openStageRun(config, 'eval', plan);
       try {
-        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
-        reportBackend(backend);
-        await run.recordBackend(backend.name, backend.detail);
-        process.stderr.write(`eval ${plan}\n`);
         const { results, file } = await runEvalStage(run, dataset, config, {
           ema: flags.ema === true,
           step: checkpoint.step,

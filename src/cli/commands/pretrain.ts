@@ -5,13 +5,10 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { METRICS_FILE, openRunDir } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import { datasetOptions, progressUnit } from '../../config/derived.js';
-import { configHash } from '../../config/hash.js';
-import { loadDataset } from '../../data/registry.js';
+import { METRICS_FILE } from '../../artifacts/run-dir.js';
 import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
-import { formatDuration, progressFn } from '../../util/progress.js';
+import { formatDuration } from '../../util/progress.js';
+import { openStageRun } from '../stage-run.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface PretrainFlags {
@@ -55,13 +52,8 @@ export function pretrainCommand(): Command {
         print(`would pretrain ${plan}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
-      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      const { dataset, run } = await openStageRun(config, 'pretrain', plan);
       try {
-        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
-        reportBackend(backend);
-        await run.recordBackend(backend.name, backend.detail);
-        process.stderr.write(`pretrain ${plan}\n`);
         const result = await runPretrainStage(run, dataset, config);
         const report = result.report as PretrainReport;
         if (result.skipped) {

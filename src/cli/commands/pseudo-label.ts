@@ -5,15 +5,11 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { openRunDir } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
-import { configHash } from '../../config/hash.js';
+import { budgetText } from '../../config/derived.js';
 import { LABELS_FILE } from '../../data/labels-file.js';
-import { loadDataset } from '../../data/registry.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
 import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
-import { progressFn } from '../../util/progress.js';
+import { openStageRun } from '../stage-run.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface PseudoLabelFlags {
@@ -57,13 +53,8 @@ export function pseudoLabelCommand(): Command {
         print(`would pseudo-label ${plan}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
-      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      const { dataset, run } = await openStageRun(config, 'pseudo-label', plan);
       try {
-        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
-        reportBackend(backend);
-        await run.recordBackend(backend.name, backend.detail);
-        process.stderr.write(`pseudo-label ${plan}\n`);
         const result = await runPseudoLabelStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
         if (result.skipped) print('already labelled with these settings:');
         for (const line of formatPseudoLabelReport(result.report)) print(line);

@@ -6,13 +6,10 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { PIPELINES, pipelineFor } from '../../../pipelines/index.js';
-import { openRunDir } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
-import { configHash } from '../../config/hash.js';
-import { loadDataset } from '../../data/registry.js';
+import { budgetText } from '../../config/derived.js';
 import { runPipeline } from '../../stages/pipeline.js';
-import { formatDuration, progressFn } from '../../util/progress.js';
+import { formatDuration } from '../../util/progress.js';
+import { openStageRun } from '../stage-run.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface RunFlags {
@@ -48,13 +45,8 @@ export function runCommand(): Command {
         return;
       }
       const started = Date.now();
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
-      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      const { dataset, run } = await openStageRun(config, 'run', plan);
       try {
-        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
-        reportBackend(backend);
-        await run.recordBackend(backend.name, backend.detail);
-        process.stderr.write(`run ${plan}\n`);
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const outcomes = await runPipeline(
           pipeline,

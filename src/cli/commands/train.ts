@@ -4,14 +4,10 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { openRunDir, GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import { datasetOptions, progressUnit } from '../../config/derived.js';
-import { configHash } from '../../config/hash.js';
-import { loadDataset } from '../../data/registry.js';
+import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
 import { getMethod } from '../../methods/methods.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
-import { progressFn } from '../../util/progress.js';
+import { openStageRun } from '../stage-run.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface TrainFlags {
@@ -41,13 +37,8 @@ export function trainCommand(): Command {
         print(`would train ${plan}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
-      const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
+      const { dataset, run } = await openStageRun(config, 'train', plan);
       try {
-        const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
-        reportBackend(backend);
-        await run.recordBackend(backend.name, backend.detail);
-        process.stderr.write(`train ${plan}\n`);
         const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
         if (result.resumedFrom >= gan.steps) {
           print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
