@@ -3,10 +3,10 @@
  * ids (not positions), so later stages join it with a dataset by id and refuse a file that
  * names images the dataset does not have, or that was chosen for another dataset.
  */
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../artifacts/json-file.js';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
-import { UserError, errorMessage } from '../util/errors.js';
+import { UserError } from '../util/errors.js';
 import type { LabelledSubset } from './label-subset.js';
 import type { Dataset } from './types.js';
 
@@ -46,15 +46,7 @@ export async function writeLabelledSubset(file: string, dataset: Dataset, subset
  * indices of the listed ids. Every id must exist and keep its recorded label.
  */
 export async function readLabelledSubset(file: string, dataset: Dataset): Promise<{ indices: Int32Array; content: LabelledSubsetFile }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`cannot read labelled subset ${file}: ${errorMessage(error)}`);
-  }
-  const result = fileSchema.safeParse(parsed);
-  if (!result.success) throw new UserError(`labelled subset ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
-  const content = result.data;
+  const content = await readJsonFile(file, fileSchema, 'labelled subset');
   if (content.dataset !== dataset.name) throw new UserError(`labelled subset ${file} was chosen for dataset '${content.dataset}', not '${dataset.name}'`);
   if (content.ids.length !== content.labels.length) throw new UserError(`labelled subset ${file}: ${content.ids.length} ids but ${content.labels.length} labels`);
   const position = new Map(dataset.train.ids.map((id, i) => [id, i]));

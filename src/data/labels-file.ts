@@ -5,10 +5,10 @@
  * reading joins by id and refuses a file made for another dataset, or one that misses or invents
  * images.
  */
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../artifacts/json-file.js';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
-import { UserError, errorMessage } from '../util/errors.js';
+import { UserError } from '../util/errors.js';
 import { splitSize, type Dataset } from './types.js';
 
 export const LABELS_FILE = 'labels/labels.json';
@@ -67,18 +67,7 @@ export async function writeLabelsFile(file: string, dataset: Dataset, labels: Tr
  * be listed exactly once, with a class below the dataset's class count.
  */
 export async function readLabelsFile(file: string, dataset: Dataset): Promise<TrainingLabels> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`cannot read labels file ${file}: ${errorMessage(error)}`);
-  }
-  const result = fileSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new UserError(`labels file ${file} is malformed: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const content = result.data;
+  const content = await readJsonFile(file, fileSchema, 'labels file');
   if (content.dataset !== dataset.name) throw new UserError(`labels file ${file} was made for dataset '${content.dataset}', not '${dataset.name}'`);
   if (content.ids.length !== content.labels.length) throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.labels.length} labels`);
   if (content.probabilities !== undefined && (content.probabilities.length !== content.ids.length || content.probabilities.some((p) => p.length !== dataset.classNames.length))) {

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { MetricRecord } from '../artifacts/metrics-log.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
-import type { ProgressStream } from '../util/progress.js';
+import { SILENT_PROGRESS, type ProgressStream } from '../util/progress.js';
 import { evaluateGenerator } from './evaluate.js';
 import { prepareEvaluation, type Evaluator } from './evaluator.js';
 import { generatorShape } from './generate.js';
@@ -18,8 +18,6 @@ import type { EvalResults } from './results.js';
 /** The metrics of a cheap evaluation. */
 export const CHEAP_METRICS: readonly EvalMetric[] = ['fid', 'label-accuracy'];
 
-/** Per-step progress would interleave with the training's bar; only preparation shows progress. */
-const SILENT: ProgressStream = { isTTY: false, write: () => true };
 
 export interface CheapEvaluation {
   /**
@@ -80,7 +78,8 @@ export function createCheapEvaluation(dataset: Dataset, config: Config, options:
         seed: config.seed,
         generatorKind: 'generator-ema',
         step,
-        progressStream: SILENT,
+        // Per-step progress would interleave with the training's bar; only preparation shows progress.
+        progressStream: SILENT_PROGRESS,
       });
       return cheapRecord(results);
     },

@@ -6,8 +6,8 @@
  *   pretrain/checkpoints/   resumable training state, newest pretrain.keepCheckpoints kept
  * A stage already done with the same seed, data and pretrain settings is skipped.
  */
+import { readJsonFile } from '../artifacts/json-file.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { METRICS_FILE, PRETRAIN_DIR, type RunDir } from '../artifacts/run-dir.js';
@@ -15,7 +15,7 @@ import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { trainRotationEncoder } from '../training/pretrain-loop.js';
-import { errorMessage, UserError } from '../util/errors.js';
+import { errorMessage } from '../util/errors.js';
 import type { ProgressStream } from '../util/progress.js';
 
 export const PRETRAIN_STAGE = 'pretrain';
@@ -82,15 +82,7 @@ export function pretrainStageHash(config: Config): string {
 
 /** Reads and validates a pretrain report; a missing or malformed file is a UserError naming it. */
 export async function readPretrainReport(file: string): Promise<PretrainReport> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`cannot read pretrain report ${file}: ${errorMessage(error)}; run the pretrain stage first`);
-  }
-  const result = reportSchema.safeParse(parsed);
-  if (!result.success) throw new UserError(`pretrain report ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
-  return result.data;
+  return readJsonFile(file, reportSchema, 'pretrain report', '; run the pretrain stage first');
 }
 
 export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Config, options: PretrainStageOptions = {}): Promise<PretrainStageResult> {

@@ -6,6 +6,7 @@
  * Each checkpoint directory appears atomically (writeDirAtomic), so the newest complete one is
  * always loadable; only the newest `keep` are kept.
  */
+import { readJsonFile } from '../artifacts/json-file.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -106,15 +107,7 @@ async function loadWeightsInto(model: tf.LayersModel, dir: string): Promise<void
 
 export async function readCheckpointState(checkpoint: string): Promise<CheckpointState> {
   const file = path.join(checkpoint, STATE_FILE);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`cannot read checkpoint state ${file}: ${errorMessage(error)}`);
-  }
-  const result = stateSchema.safeParse(parsed);
-  if (!result.success) throw new UserError(`checkpoint state ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
-  const { version: _version, time: _time, ...state } = result.data;
+  const { version: _version, time: _time, ...state } = await readJsonFile(file, stateSchema, 'checkpoint state');
   return state;
 }
 

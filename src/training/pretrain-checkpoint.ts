@@ -6,6 +6,7 @@
  * Each directory appears atomically (writeDirAtomic) and only the newest `keep` are kept, as for the
  * GAN's checkpoints (checkpoint.ts, whose naming and listing this reuses).
  */
+import { readJsonFile } from '../artifacts/json-file.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -69,15 +70,7 @@ export async function savePretrainCheckpoint(
 
 export async function readPretrainCheckpointState(checkpoint: string): Promise<PretrainCheckpointState> {
   const file = path.join(checkpoint, STATE_FILE);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(`cannot read checkpoint state ${file}: ${errorMessage(error)}`);
-  }
-  const result = stateSchema.safeParse(parsed);
-  if (!result.success) throw new UserError(`checkpoint state ${file} is malformed: ${result.error.issues[0].path.join('.')}: ${result.error.issues[0].message}`);
-  const { version: _version, time: _time, ...state } = result.data;
+  const { version: _version, time: _time, ...state } = await readJsonFile(file, stateSchema, 'checkpoint state');
   return state;
 }
 

@@ -16,6 +16,9 @@ export interface ProgressStream {
   write(chunk: string): unknown;
 }
 
+/** A stream that shows nothing: for work whose progress would interleave with another bar's, and tests. */
+export const SILENT_PROGRESS: ProgressStream = { isTTY: false, write: () => true };
+
 /** Extra values shown after the counts, e.g. { loss: 0.73 }. */
 export type ProgressPayload = Readonly<Record<string, string | number>>;
 

@@ -8,7 +8,7 @@ import { readMnist } from '../../src/data/mnist.js';
 import type { Dataset, ImageSplit } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
 
-export const SILENT = { isTTY: false, write: () => true };
+export { SILENT } from '../fixtures.js';
 export const NUM_CLASSES = 3;
 
 /**

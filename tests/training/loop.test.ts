@@ -12,13 +12,13 @@ import { DivergenceError } from '../../src/training/divergence.js';
 import { trainGan, type GanLoopInputs } from '../../src/training/loop.js';
 import { generatorStep } from '../../src/training/steps.js';
 import { Rng } from '../../src/util/rng.js';
+import { SILENT } from '../fixtures.js';
 import { tempDir } from '../temp.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
 });
 
-const SILENT = { isTTY: false, write: () => true };
 const NUM_CLASSES = 3;
 
 /** 24 random 8×8 grey images, classes 0,1,2 in turn. */

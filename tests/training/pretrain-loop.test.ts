@@ -1,12 +1,11 @@
 import test from 'ava';
+import { mnistTrainSubset, SILENT } from '../fixtures.js';
 import * as tf from '@tensorflow/tfjs';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MetricsLog } from '../../src/artifacts/metrics-log.js';
 import { readModelDir } from '../../src/artifacts/model-files.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { readMnist } from '../../src/data/mnist.js';
-import { imageBytes, type ImageSplit } from '../../src/data/types.js';
 import { readPretrainCheckpointState } from '../../src/training/pretrain-checkpoint.js';
 import { heldOutSplit, trainRotationEncoder, type PretrainLoopInputs } from '../../src/training/pretrain-loop.js';
 import { UserError } from '../../src/util/errors.js';
@@ -15,19 +14,6 @@ import { tempDir } from '../temp.js';
 test.before(async () => {
   await tf.setBackend('cpu');
 });
-
-const SILENT = { isTTY: false, write: () => true };
-
-/** The first `count` MNIST training images as a split of their own. */
-async function mnistSubset(count: number): Promise<ImageSplit> {
-  const { train } = await readMnist();
-  return {
-    images: train.images.slice(0, count * imageBytes(train)),
-    shape: [count, 28, 28, 1],
-    labels: train.labels.slice(0, count),
-    ids: train.ids.slice(0, count),
-  };
-}
 
 /** MNIST resized to 8×8, width 4: small enough for the cpu backend, big enough to learn rotations. */
 function config(pretrain: ConfigInput['pretrain'] = {}) {
@@ -41,7 +27,7 @@ function config(pretrain: ConfigInput['pretrain'] = {}) {
 async function inputs(dir: string, overrides: Partial<PretrainLoopInputs> = {}): Promise<PretrainLoopInputs> {
   return {
     config: config(),
-    split: await mnistSubset(64),
+    split: await mnistTrainSubset(64),
     paths: { checkpoints: path.join(dir, 'checkpoints'), metrics: path.join(dir, 'metrics.jsonl'), encoder: path.join(dir, 'encoder') },
     progressStream: SILENT,
     ...overrides,
@@ -58,7 +44,7 @@ test.serial('on real MNIST digits the rotation loss falls and the held-out accur
   const result = await trainRotationEncoder(
     await inputs(dir, {
       config: config({ steps: 24, batchSize: 16, learningRate: 3e-3, heldOutFraction: 0.1, logEverySteps: 6, logHeldOutImages: 40, checkpointEverySteps: 24 }),
-      split: await mnistSubset(400),
+      split: await mnistTrainSubset(400),
     }),
   );
   const records = await MetricsLog.read(path.join(dir, 'metrics.jsonl'));

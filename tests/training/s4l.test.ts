@@ -1,8 +1,8 @@
 import test from 'ava';
+import { mnistTrainSubset, SILENT } from '../fixtures.js';
 import * as tf from '@tensorflow/tfjs';
 import { configSchema } from '../../src/config/schema.js';
-import { readMnist } from '../../src/data/mnist.js';
-import { imageBytes, type ImageSplit } from '../../src/data/types.js';
+import { type ImageSplit } from '../../src/data/types.js';
 import { buildRotationEncoder } from '../../src/nn/architectures/rotation-encoder.js';
 import { buildS4lClassifier, meanStepResult, trainS4lClassifier, type S4lTrainingOptions } from '../../src/training/s4l.js';
 import { pseudoLabelStageHash } from '../../src/stages/pseudo-label-stage.js';
@@ -12,19 +12,6 @@ import { UserError } from '../../src/util/errors.js';
 test.before(async () => {
   await tf.setBackend('cpu');
 });
-
-const SILENT = { isTTY: false, write: () => true };
-
-/** The first `count` MNIST training images as a split of their own. */
-async function mnistSubset(count: number): Promise<ImageSplit> {
-  const { train } = await readMnist();
-  return {
-    images: train.images.slice(0, count * imageBytes(train)),
-    shape: [count, 28, 28, 1],
-    labels: train.labels.slice(0, count),
-    ids: train.ids.slice(0, count),
-  };
-}
 
 /** The first `perClass` images of each digit: the labelled subset. */
 function firstOfEachClass(split: ImageSplit, perClass: number): Int32Array {
@@ -64,7 +51,7 @@ function options(overrides: Partial<S4lTrainingOptions> = {}): S4lTrainingOption
 const PREDICT = { imageSize: 8, fit: 'resize' as const, batchSize: 64 };
 
 test.serial('on real MNIST digits with 5 labels per class the class loss falls, and no step leaks a tensor', async (t) => {
-  const split = await mnistSubset(300);
+  const split = await mnistTrainSubset(300);
   const labelled = firstOfEachClass(split, 5);
   const labels = Int32Array.from(labelled, (i) => split.labels[i]);
   const encoder = tinyEncoder();
@@ -104,7 +91,7 @@ test.serial('on real MNIST digits with 5 labels per class the class loss falls, 
 });
 
 test.serial('the same seed gives the same predictions; another seed other ones', async (t) => {
-  const split = await mnistSubset(200);
+  const split = await mnistTrainSubset(200);
   const labelled = firstOfEachClass(split, 5);
   const labels = Int32Array.from(labelled, (i) => split.labels[i]);
   const all = Int32Array.from({ length: 200 }, (_, i) => i);
@@ -123,7 +110,7 @@ test.serial('the same seed gives the same predictions; another seed other ones',
 });
 
 test.serial('the class head reads the chosen block; bad blocks and batch sizes are refused', async (t) => {
-  const split = await mnistSubset(40);
+  const split = await mnistTrainSubset(40);
   const encoder = tinyEncoder();
   const classifier = buildS4lClassifier(encoder, 10, 1, 0);
   t.deepEqual(classifier.model.outputs.map((o) => o.shape), [[null, 4], [null, 10]]);
