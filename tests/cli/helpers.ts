@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { tempDir } from '../temp.js';
 
 export { tempDir };
@@ -23,4 +25,26 @@ export function s3gan(args: readonly string[], options: { cwd?: string; cacheHom
     env: { ...process.env, XDG_CACHE_HOME: options.cacheHome ?? sharedCacheHome, S3GAN_QUIET_BACKEND: '1' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Every file under `dir` (recursively) as relative path → SHA-256 of its bytes, for asserting that
+ * a refused command left a run directory byte-identical. Missing `dir` gives an empty record.
+ */
+export function dirSnapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (abs: string, rel: string): void => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      const childAbs = join(abs, entry.name);
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        out[`${childRel}/`] = 'dir';
+        walk(childAbs, childRel);
+      } else {
+        out[childRel] = createHash('sha256').update(readFileSync(childAbs)).digest('hex');
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  return out;
 }
