@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { ConfigOverride } from '../config/overrides.js';
 
 export interface GlobalFlags {
   readonly config?: string;
@@ -40,7 +41,7 @@ export function globalFlags(command: Command): GlobalFlags {
  * `runDir` (a --run flag): without --config, an existing run continues with the config it was
  * started with (its resolved-config.json), so `s3gan train --run DIR` needs no other flag.
  */
-export async function commandConfig(command: Command, extraOverrides: readonly string[] = [], runDir?: string): Promise<LoadedConfig> {
+export async function commandConfig(command: Command, extraOverrides: readonly ConfigOverride[] = [], runDir?: string): Promise<LoadedConfig> {
   const flags = globalFlags(command);
   const runConfig = runDir === undefined ? undefined : path.join(runDir, RESOLVED_CONFIG_FILE);
   const configFile = flags.config ?? (runConfig !== undefined && existsSync(runConfig) ? runConfig : undefined);

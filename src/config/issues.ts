@@ -4,14 +4,14 @@
  * the nearest valid one.
  */
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, isAbsolute } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { didYouMean } from '../util/suggest.js';
 import { configSchema } from './schema.js';
 import { keysAt } from './schema-walk.js';
 
-/** Dotted key path → the file (or '--set') that set it. */
+/** Dotted key path → the file, '--set' or the command flag (e.g. '--method') that set it. */
 export type Provenance = Map<string, string>;
 
 /** The 1-based line of a key in a YAML file, when it can be found. */
@@ -33,14 +33,15 @@ function origin(path: readonly PropertyKey[], provenance: Provenance, keyLine = 
   for (let n = path.length; n >= 1; n--) {
     const source = provenance.get(path.slice(0, n).map(String).join('.'));
     if (source === undefined) continue;
-    if (source === '--set') return ' (from --set)';
+    // Files are recorded by absolute path; anything else is a flag or argument the user typed.
+    if (!isAbsolute(source)) return ` (from ${source})`;
     const line = keyLine ? yamlLine(source, path) : undefined;
     return ` (in ${source}${line === undefined ? '' : `, line ${line}`})`;
   }
   // A section with a wrong key inside: any leaf below it tells the file.
   const prefix = path.map(String).join('.');
   for (const [key, source] of provenance) {
-    if (prefix === '' || key.startsWith(prefix + '.')) return source === '--set' ? ' (from --set)' : ` (in ${source})`;
+    if (prefix === '' || key.startsWith(prefix + '.')) return isAbsolute(source) ? ` (in ${source})` : ` (from ${source})`;
   }
   return '';
 }

@@ -14,7 +14,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { packageRoot } from '../util/package-root.js';
 import { configSchema, type Config } from './schema.js';
-import { applyOverride } from './overrides.js';
+import { applyOverride, type ConfigOverride } from './overrides.js';
 import { formatIssues, type Provenance } from './issues.js';
 
 export const MODULE_NAME = 's3gan';
@@ -46,8 +46,8 @@ function explorer() {
 export interface LoadConfigOptions {
   /** Explicit config file (the --config flag); when absent cosmiconfig searches `cwd`. */
   readonly configFile?: string;
-  /** `key.path=value` strings from --set, applied in order. */
-  readonly overrides?: readonly string[];
+  /** `key.path=value` strings from --set (or command-flag overrides), applied in order. */
+  readonly overrides?: readonly ConfigOverride[];
   /** Directory searched for s3gan.config.*, .s3ganrc*, or a "s3gan" key in package.json. */
   readonly cwd?: string;
 }
@@ -174,7 +174,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (file !== undefined) await mergeFile(file, raw, provenance, files, []);
 
   // 3. Command-line overrides.
-  for (const assignment of options.overrides ?? []) applyOverride(raw, assignment, configSchema, provenance);
+  for (const override of options.overrides ?? []) applyOverride(raw, override, configSchema, provenance);
 
   // 4. Validate once; every default is filled in by the schema.
   const parsed = configSchema.safeParse(raw);

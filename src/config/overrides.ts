@@ -50,9 +50,22 @@ function typedValue(text: string, kind: LeafKind, flag: string): unknown {
   }
 }
 
-/** Applies one `key.path=value` assignment to the raw (unvalidated) config. */
-export function applyOverride(raw: Plain, assignment: string, schema: z.ZodType, provenance: Provenance): void {
-  const flag = `--set ${assignment}`;
+/**
+ * One override: a `key.path=value` string from --set, or one made from a command's own flag
+ * (`--steps 500` is `gan.steps=500`), which carries the flag as the user typed it so that errors
+ * name what was typed rather than the key it stands for.
+ */
+export type ConfigOverride = string | { readonly assignment: string; readonly flag: string; readonly value: string };
+
+/** The override for command flag `flag` (e.g. '--steps') standing for `key`, or none when the flag was not given. */
+export function flagOverride(flag: string, key: string, value: string | number | undefined): ConfigOverride[] {
+  return value === undefined ? [] : [{ assignment: `${key}=${value}`, flag, value: String(value) }];
+}
+
+/** Applies one override (`key.path=value`, from --set or a command flag) to the raw (unvalidated) config. */
+export function applyOverride(raw: Plain, override: ConfigOverride, schema: z.ZodType, provenance: Provenance): void {
+  const assignment = typeof override === 'string' ? override : override.assignment;
+  const flag = typeof override === 'string' ? `--set ${assignment}` : `${override.flag} ${override.value}`;
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UserError(`${flag}: expected key.path=value`);
   const keyPath = assignment.slice(0, eq).trim();
@@ -81,5 +94,5 @@ export function applyOverride(raw: Plain, assignment: string, schema: z.ZodType,
     node = node[key] as Plain;
   }
   node[path[path.length - 1]] = value;
-  provenance.set(keyPath, '--set');
+  provenance.set(keyPath, typeof override === 'string' ? '--set' : override.flag);
 }

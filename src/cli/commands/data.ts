@@ -11,6 +11,7 @@ import { loadDataset } from '../../data/registry.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../../data/types.js';
 import { UserError } from '../../util/errors.js';
 import { progressFn } from '../../util/progress.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 import { budgetText, datasetOptions, progressUnit, labelBudget } from '../../config/derived.js';
 
@@ -89,11 +90,12 @@ export function dataCommand(): Command {
     .option('--per-class <n>', 'images per class in the grid', '10')
     .option('--scale <n>', 'integer enlargement of the grid images', '1')
     .action(async (dataset: string | undefined, flags: InspectFlags, self: Command) => {
-      const overrides: string[] = [];
-      if (dataset !== undefined) overrides.push(`data.name=${dataset}`);
-      if (flags.path !== undefined) overrides.push(`data.path=${flags.path}`);
-      if (flags.labelFile !== undefined) overrides.push(`data.labelFile=${flags.labelFile}`);
-      if (flags.skipCorrupt === true) overrides.push('data.skipCorrupt=true');
+      const overrides = [
+        ...flagOverride('dataset argument', 'data.name', dataset),
+        ...flagOverride('--path', 'data.path', flags.path),
+        ...flagOverride('--label-file', 'data.labelFile', flags.labelFile),
+        ...(flags.skipCorrupt === true ? ['data.skipCorrupt=true'] : []),
+      ];
       const perClass = Number(flags.perClass);
       const scale = Number(flags.scale);
       if (!Number.isInteger(perClass) || perClass < 1 || perClass > 100) throw new UserError(`--per-class ${flags.perClass}: expected an integer from 1 to 100`);

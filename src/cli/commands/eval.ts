@@ -14,6 +14,7 @@ import { formatResultsTable } from '../../eval/results.js';
 import { findCheckpoint, runEvalStage } from '../../stages/eval-stage.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import { openStageRun } from '../stage-run.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface EvalFlags {
@@ -75,9 +76,9 @@ export function evalCommand(): Command {
     )
     .action(async (flags: EvalFlags, self: Command) => {
       const overrides = [
-        ...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]),
-        ...(flags.samples === undefined ? [] : [`eval.samples=${flags.samples}`]),
-        ...(flags.metrics === undefined ? [] : [`eval.metrics=${flags.metrics}`]),
+        ...flagOverride('--run', 'run.dir', flags.run),
+        ...flagOverride('--samples', 'eval.samples', flags.samples),
+        ...flagOverride('--metrics', 'eval.metrics', flags.metrics),
       ];
       const { config } = await commandConfig(self, overrides, flags.run);
       const checkpoint = await findCheckpoint(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR), config.run.dir, flags.step);

@@ -12,6 +12,7 @@ import { LABELLED_SUBSET_FILE } from '../../data/label-subset-file.js';
 import { configuredSubset, writeRunLabelledSubset } from '../../stages/labelled-subset.js';
 import { loadDataset } from '../../data/registry.js';
 import { progressFn } from '../../util/progress.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
 
@@ -20,7 +21,7 @@ export function labelsCommand(): Command {
     .description('choose the class-balanced labelled subset (labels.fraction or labels.perClass, labels.seed) and write it to the run directory')
     .option('--run <dir>', 'run directory (run.dir)')
     .action(async (flags: { run?: string }, self: Command) => {
-      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`], flags.run);
+      const { config } = await commandConfig(self, flagOverride('--run', 'run.dir', flags.run), flags.run);
       const target = resolve(config.run.dir, LABELLED_SUBSET_FILE);
       if (globalFlags(self).dryRun) {
         print(`would choose the labelled subset of ${config.data.name} (${budgetText(config)}, seed ${config.labels.seed}) and write ${target}`);

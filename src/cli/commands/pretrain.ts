@@ -9,6 +9,7 @@ import { METRICS_FILE } from '../../artifacts/run-dir.js';
 import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface PretrainFlags {
@@ -42,7 +43,7 @@ export function pretrainCommand(): Command {
         '(held-out rotation accuracy; chance is 25%) and pretrain/checkpoints/; logs to metrics.jsonl.',
     )
     .action(async (flags: PretrainFlags, self: Command) => {
-      const overrides = [...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]), ...(flags.steps === undefined ? [] : [`pretrain.steps=${flags.steps}`])];
+      const overrides = [...flagOverride('--run', 'run.dir', flags.run), ...flagOverride('--steps', 'pretrain.steps', flags.steps)];
       const { config } = await commandConfig(self, overrides);
       const p = config.pretrain;
       const plan =

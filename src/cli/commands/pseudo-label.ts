@@ -10,6 +10,7 @@ import { LABELS_FILE } from '../../data/labels-file.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
 import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
 import { openStageRun } from '../stage-run.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface PseudoLabelFlags {
@@ -36,8 +37,8 @@ export function pseudoLabelCommand(): Command {
     )
     .action(async (flags: PseudoLabelFlags, self: Command) => {
       const overrides = [
-        ...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]),
-        ...(flags.block === undefined ? [] : [`pseudoLabel.block=${flags.block}`]),
+        ...flagOverride('--run', 'run.dir', flags.run),
+        ...flagOverride('--block', 'pseudoLabel.block', flags.block),
         ...(flags.kmeans === true ? ['pseudoLabel.source=kmeans'] : []),
       ];
       const { config } = await commandConfig(self, overrides, flags.run);

@@ -10,6 +10,7 @@ import { budgetText } from '../../config/derived.js';
 import { runPipeline } from '../../stages/pipeline.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface RunFlags {
@@ -32,7 +33,7 @@ export function runCommand(): Command {
         `\nPipelines (methods: stages):\n${pipelines}`,
     )
     .action(async (flags: RunFlags, self: Command) => {
-      const overrides = [...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]), ...(flags.method === undefined ? [] : [`gan.method=${flags.method}`])];
+      const overrides = [...flagOverride('--run', 'run.dir', flags.run), ...flagOverride('--method', 'gan.method', flags.method)];
       // The pipeline follows from the method; its own settings (e.g. k-means labels) go under the
       // user's flags, so an explicit --set still wins.
       const first = await commandConfig(self, overrides, flags.run);

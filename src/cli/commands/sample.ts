@@ -13,6 +13,7 @@ import '../../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
 import { generateImages, rowPerClass } from '../../training/samples.js';
 import { UserError } from '../../util/errors.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface SampleFlags {
@@ -47,7 +48,7 @@ export function sampleCommand(): Command {
     .option('--scale <k>', 'integer upscaling of each image', integer('--scale', 1), 2)
     .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.png')
     .action(async (flags: SampleFlags, self: Command) => {
-      const { config } = await commandConfig(self, flags.run === undefined ? [] : [`run.dir=${flags.run}`], flags.run);
+      const { config } = await commandConfig(self, flagOverride('--run', 'run.dir', flags.run), flags.run);
       const checkpoints = await listCheckpoints(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR));
       const chosen = flags.step === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.step === flags.step);
       if (chosen === undefined) {

@@ -8,6 +8,7 @@ import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
 import { getMethod } from '../../methods/methods.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
 import { openStageRun } from '../stage-run.js';
+import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface TrainFlags {
@@ -25,9 +26,9 @@ export function trainCommand(): Command {
     .addHelpText('after', '\nExamples:\n  s3gan train --config configs/mnist.yaml --method cgan-full --run runs/mnist-full\n  s3gan train --run runs/mnist-full --steps 2000   # continue a finished run further')
     .action(async (flags: TrainFlags, self: Command) => {
       const overrides = [
-        ...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]),
-        ...(flags.method === undefined ? [] : [`gan.method=${flags.method}`]),
-        ...(flags.steps === undefined ? [] : [`gan.steps=${flags.steps}`]),
+        ...flagOverride('--run', 'run.dir', flags.run),
+        ...flagOverride('--method', 'gan.method', flags.method),
+        ...flagOverride('--steps', 'gan.steps', flags.steps),
       ];
       const { config } = await commandConfig(self, overrides, flags.run);
       const method = getMethod(config.gan.method);
