@@ -105,12 +105,26 @@ function mergeInto(target: Plain, source: Plain, origin: string, provenance: Pro
   }
 }
 
+/**
+ * A parser's error as one line: cosmiconfig's YAML and JSON errors repeat the file name and add a
+ * code frame ("> 1 | { broken", "    |   ^"), which the message names by line and column already.
+ */
+export function parserErrorLine(message: string): string {
+  const kept = message
+    .replace(/^(YAML|JSON) Error in [^\n]*?:\s*/, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^>?\s*\d*\s*\|/.test(line) && !/^[-\s^|]+$/.test(line))
+    .map((line) => line.replace(/ while parsing '.*$/, ''));
+  return [...new Set(kept)].join('; ');
+}
+
 async function readConfigFile(file: string): Promise<Plain> {
-    let loaded: { config: unknown } | null;
+  let loaded: { config: unknown } | null;
   try {
     loaded = await explorer().load(file);
   } catch (error) {
-    throw new UserError(`cannot read config file ${file}: ${errorMessage(error)}`);
+    throw new UserError(`cannot read config file ${file}: ${parserErrorLine(errorMessage(error))}`);
   }
   const content = loaded?.config ?? {};
   if (!isPlainObject(content)) throw new UserError(`config file ${file}: expected a mapping of sections at the top level`);
