@@ -23,7 +23,7 @@ export { rot90, allRotations, NUM_ROTATIONS } from './data/rotate.js';
 export { openRunDir, type RunDir } from './artifacts/run-dir.js';
 export { writeFileAtomic, writeJsonAtomic } from './artifacts/atomic-write.js';
 export { MetricsLog } from './artifacts/metrics-log.js';
-export { imageGrid, gridByClass, writeGridPng, type Grid } from './artifacts/image-grid.js';
+export { imageGrid, gridByClass, gridFormatOf, writeGridImage, writeGridPng, type Grid, type GridFormat } from './artifacts/image-grid.js';
 export { createProgress, type Progress } from './util/progress.js';
 
 export * from './nn/layers/index.js';

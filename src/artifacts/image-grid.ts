@@ -1,13 +1,16 @@
 /**
  * Image grids for looking at samples and datasets: many small NHWC uint8 images laid out in rows
- * with padding between them (like torchvision's make_grid), optionally enlarged, and written as
- * PNG. Layout is pure; only writeGridPng touches sharp and the disk.
+ * with padding between them (like torchvision's make_grid), optionally enlarged, optionally with
+ * a label left of each row (class names, grid-labels.ts), and written as PNG, JPEG or WebP. Layout
+ * is pure; only writeGridImage touches sharp and the disk.
  */
+import * as path from 'node:path';
 import sharp from 'sharp';
 import type { ImageSplit } from '../data/types.js';
 import { invariant } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { labelMargin, renderLabels, type GridLabel } from './grid-labels.js';
 
 /** A laid-out grid: row-major interleaved pixels, [height, width, channels]. */
 export interface Grid {
@@ -15,6 +18,10 @@ export interface Grid {
   readonly width: number;
   readonly height: number;
   readonly channels: 1 | 3;
+  /** Background grey level, for drawing the labels in a contrasting colour. */
+  readonly background: number;
+  /** Row labels, drawn in the left margin when the grid is encoded (none when empty). */
+  readonly labels: readonly GridLabel[];
 }
 
 export interface GridOptions {
@@ -26,6 +33,11 @@ export interface GridOptions {
   readonly padding?: number;
   /** Background grey level 0..255, used for padding and for empty cells (default 0). */
   readonly background?: number;
+  /**
+   * A label per row (at most one per row; e.g. class names), drawn left of the row in a margin as
+   * wide as the longest label. Default: no labels and no margin.
+   */
+  readonly rowLabels?: readonly string[];
 }
 
 /** [count, height, width, channels] */
@@ -43,8 +55,9 @@ function checkShape(images: Uint8Array, shape: NhwcShape): void {
 /**
  * Lays out `images` (NHWC uint8, shape [n, h, w, c], c = 1 or 3) in rows of `columns`, in order,
  * each enlarged `scale` times. Image i sits at row ⌊i / columns⌋, column i mod columns, its top-left
- * pixel at x = padding + column·(w·scale + padding), y = padding + row·(h·scale + padding).
- * Cells past the last image are background.
+ * pixel at x = margin + padding + column·(w·scale + padding), y = padding + row·(h·scale + padding),
+ * where margin is the width of the row labels (labelMargin; 0 without them). Cells past the last
+ * image are background.
  */
 export function imageGrid(images: Uint8Array, shape: NhwcShape, options: GridOptions): Grid {
   checkShape(images, shape);
@@ -61,12 +74,15 @@ export function imageGrid(images: Uint8Array, shape: NhwcShape, options: GridOpt
   const rows = Math.ceil(n / columns);
   const cellW = w * scale;
   const cellH = h * scale;
-  const width = padding + columns * (cellW + padding);
+  invariant((options.rowLabels?.length ?? 0) <= rows, `${options.rowLabels?.length} row labels for ${rows} rows`);
+  const margin = labelMargin(options.rowLabels, cellH, padding);
+  const width = margin.width + padding + columns * (cellW + padding);
   const height = padding + rows * (cellH + padding);
   const pixels = new Uint8Array(width * height * c).fill(background);
+  const labels = margin.texts.map((text, row) => ({ text, x: padding, top: padding + row * (cellH + padding), height: cellH, fontPx: margin.fontPx }));
 
   for (let i = 0; i < n; i++) {
-    const x0 = padding + (i % columns) * (cellW + padding);
+    const x0 = margin.width + padding + (i % columns) * (cellW + padding);
     const y0 = padding + Math.floor(i / columns) * (cellH + padding);
     const src = i * h * w * c;
     for (let y = 0; y < cellH; y++) {
@@ -78,7 +94,7 @@ export function imageGrid(images: Uint8Array, shape: NhwcShape, options: GridOpt
       }
     }
   }
-  return { pixels, width, height, channels: c as 1 | 3 };
+  return { pixels, width, height, channels: c as 1 | 3, background, labels };
 }
 
 /**
@@ -121,17 +137,44 @@ export function gridByClass(
   });
 
   // 3. One row per class.
-  const { scale, padding } = options;
-  return imageGrid(batch, [classCount * perClass, h, w, c], { columns: perClass, scale, padding, background });
+  const { scale, padding, rowLabels } = options;
+  return imageGrid(batch, [classCount * perClass, h, w, c], { columns: perClass, scale, padding, background, rowLabels });
+}
+
+/** Image formats a grid can be written in. */
+export type GridFormat = 'png' | 'jpeg' | 'webp';
+
+/** File extensions (lower case) and their format. */
+export const GRID_EXTENSIONS: Readonly<Record<string, GridFormat>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+
+/** The format a file name's extension asks for, or undefined when it names none of GRID_EXTENSIONS. */
+export function gridFormatOf(filePath: string): GridFormat | undefined {
+  return GRID_EXTENSIONS[path.extname(filePath).toLowerCase()];
+}
+
+/**
+ * Encodes `grid` (its row labels drawn in) as `format` and writes it to `filePath` atomically (the
+ * directory must exist). PNG and WebP are lossless; JPEG at quality 95 without chroma subsampling,
+ * so that small digits keep their edges.
+ */
+export async function writeGridImage(filePath: string, grid: Grid, format: GridFormat): Promise<void> {
+  const { pixels, width, height, channels } = grid;
+  const bytes = width * height * channels;
+  invariant(pixels.length === bytes, `grid holds ${pixels.length} bytes, ${width}×${height}×${channels} needs ${bytes}`);
+  const overlay = await renderLabels(grid.labels, width, height, grid.background);
+  let image = sharp(pixels, { raw: { width, height, channels } });
+  if (overlay !== undefined) {
+    // Composited in a pass of its own: compositing adds an alpha channel the grid does not have.
+    const { data, info } = await image.composite([{ input: overlay, raw: { width, height, channels: 4 } }]).raw().toBuffer({ resolveWithObject: true });
+    image = sharp(data, { raw: { width, height, channels: info.channels } }).removeAlpha();
+  }
+  // sharp would otherwise widen one-channel input to sRGB: keep grey grids grey (and a third the size).
+  if (channels === 1) image = image.toColourspace('b-w');
+  const encoded = format === 'png' ? image.png() : format === 'jpeg' ? image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }) : image.webp({ lossless: true });
+  await writeFileAtomic(filePath, await encoded.toBuffer());
 }
 
 /** Encodes `grid` as PNG and writes it to `filePath` atomically (the directory must exist). */
 export async function writeGridPng(filePath: string, grid: Grid): Promise<void> {
-  const { pixels, width, height, channels } = grid;
-  const bytes = width * height * channels;
-  invariant(pixels.length === bytes, `grid holds ${pixels.length} bytes, ${width}×${height}×${channels} needs ${bytes}`);
-  const image = sharp(pixels, { raw: { width, height, channels } });
-  // sharp would otherwise widen one-channel input to sRGB: keep grey grids grey (and a third the size).
-  const png = await (channels === 1 ? image.toColourspace('b-w') : image).png().toBuffer();
-  await writeFileAtomic(filePath, png);
+  await writeGridImage(filePath, grid, 'png');
 }

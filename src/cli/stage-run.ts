@@ -1,7 +1,8 @@
 /**
  * The start every stage command shares once its plan is validated: the dataset loaded (with a
  * progress line), the run directory opened and locked, the compute backend chosen and recorded in
- * the manifest, and the plan printed. The caller closes the run directory.
+ * the manifest, and the plan printed. The caller closes the run directory. A command that checked
+ * its plan against the dataset passes the dataset it loaded.
  */
 import { openRunDir, type RunDir } from '../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../backend/select.js';
@@ -12,8 +13,8 @@ import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { progressFn } from '../util/progress.js';
 
-export async function openStageRun(config: Config, command: string, plan: string): Promise<{ dataset: Dataset; run: RunDir }> {
-  const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+export async function openStageRun(config: Config, command: string, plan: string, loaded?: Dataset): Promise<{ dataset: Dataset; run: RunDir }> {
+  const dataset = loaded ?? await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
   const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
   try {
     const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });

@@ -1,8 +1,9 @@
 /**
  * The domain classifier of a dataset, trained once and cached (cache-paths.ts): every labelled
- * training image, the configured width, epochs and seed, the data geometry. Its test accuracy (on
- * the dataset's test split, or on a held-out tenth of the labelled training images when there is
- * none) is recorded with it and reported by every evaluation that uses it.
+ * training image, the configured width, epochs and seed, the data geometry. Its accuracy is
+ * recorded with it and reported by every evaluation that uses it: on the dataset's test split as
+ * testAccuracy or, when the dataset has none, on a held-out tenth of the labelled training images
+ * (which it then does not train on) as heldOutTrainAccuracy.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
@@ -38,8 +39,11 @@ export interface DomainClassifierInfo {
   readonly epochs: number;
   readonly seed: number;
   readonly imageSize: number;
-  /** Accuracy on `accuracySet` images of `accuracySplit`. */
-  readonly testAccuracy: number;
+  /** Accuracy on the dataset's test split, or null when it has none. */
+  readonly testAccuracy: number | null;
+  /** Without a test split: accuracy on the held-out training images; null otherwise. */
+  readonly heldOutTrainAccuracy: number | null;
+  /** What the accuracy was measured on, and on how many images. */
   readonly accuracySplit: 'test' | 'held-out train';
   readonly accuracyImages: number;
   readonly trainImages: number;
@@ -74,6 +78,24 @@ export interface DomainClassifierRequest {
   readonly progressStream?: ProgressStream;
   /** Lines for the user (cache hit or training, accuracy). */
   readonly log?: (line: string) => void;
+}
+
+/** The accuracy of `info` and what it was measured on, e.g. "test accuracy 98.50 % on 10,000 test images". */
+export function formatClassifierAccuracy(info: DomainClassifierInfo): string {
+  const images = info.accuracyImages.toLocaleString('en-US');
+  return info.testAccuracy !== null
+    ? `test accuracy ${(100 * info.testAccuracy).toFixed(2)} % on ${images} test images`
+    : `accuracy ${(100 * (info.heldOutTrainAccuracy ?? Number.NaN)).toFixed(2)} % on ${images} held-out training images (the dataset has no test split)`;
+}
+
+/**
+ * An entry's info; entries written before heldOutTrainAccuracy existed kept every accuracy in
+ * testAccuracy, so a held-out figure is moved to its own field rather than retraining.
+ */
+function cachedInfo(info: Omit<DomainClassifierInfo, 'heldOutTrainAccuracy'> & { readonly heldOutTrainAccuracy?: number | null }): DomainClassifierInfo {
+  if (info.heldOutTrainAccuracy !== undefined) return { ...info, heldOutTrainAccuracy: info.heldOutTrainAccuracy };
+  const heldOut = info.accuracySplit !== 'test';
+  return { ...info, testAccuracy: heldOut ? null : info.testAccuracy, heldOutTrainAccuracy: heldOut ? info.testAccuracy : null };
 }
 
 /** Training images, accuracy images and what the accuracy is measured on. */
@@ -124,8 +146,9 @@ export async function loadOrTrainDomainClassifier(request: DomainClassifierReque
   if (recorded?.info !== undefined && sameKey(recorded.key, key)) {
     try {
       const model = await readModelDir(dir);
-      request.log?.(`domain classifier: cached ${path.join(dir, MODEL_JSON)} (test accuracy ${(100 * recorded.info.testAccuracy).toFixed(2)} %)`);
-      return { model, info: recorded.info, cached: true, dir };
+      const info = cachedInfo(recorded.info);
+      request.log?.(`domain classifier: cached ${path.join(dir, MODEL_JSON)} (${formatClassifierAccuracy(info)})`);
+      return { model, info, cached: true, dir };
     } catch (error) {
       // A damaged entry (truncated weights, say) is rebuilt rather than trusted.
       if (!(error instanceof UserError)) throw error;
@@ -147,7 +170,8 @@ export async function loadOrTrainDomainClassifier(request: DomainClassifierReque
       onStep: request.onStep,
       progress: { label: 'domain classifier', stream: request.progressStream },
     });
-    const testAccuracy = await classifierAccuracy(model, splits.score, splits.scoreIndices, geometry);
+    const accuracy = await classifierAccuracy(model, splits.score, splits.scoreIndices, geometry);
+    const onTest = splits.scoreSplit === 'test';
     const info: DomainClassifierInfo = {
       id,
       dataset: dataset.name,
@@ -155,14 +179,15 @@ export async function loadOrTrainDomainClassifier(request: DomainClassifierReque
       epochs,
       seed,
       imageSize: geometry.imageSize,
-      testAccuracy,
+      testAccuracy: onTest ? accuracy : null,
+      heldOutTrainAccuracy: onTest ? null : accuracy,
       accuracySplit: splits.scoreSplit,
       accuracyImages: splits.scoreIndices.length,
       trainImages: splits.trainIndices.length,
       trainSeconds: training.seconds,
       trainBackend: tf.getBackend(),
     };
-    request.log?.(`domain classifier: ${splits.scoreSplit} accuracy ${(100 * testAccuracy).toFixed(2)} % on ${splits.scoreIndices.length} images, trained in ${training.seconds.toFixed(1)} s`);
+    request.log?.(`domain classifier: ${formatClassifierAccuracy(info)}, trained in ${training.seconds.toFixed(1)} s`);
 
     // 3. Cache it; the entry directory appears whole or not at all.
     await writeDirAtomic(dir, async (temp) => {

@@ -21,6 +21,7 @@ import { manifoldMetrics, DEFAULT_DENSITY_COVERAGE_K, DEFAULT_PRECISION_RECALL_K
 import { gaussianStats } from '../metrics/stats.js';
 import { UserError, invariant, userCheck } from '../util/errors.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
+import type { SkippedMetric } from './applicability.js';
 import { classificationAccuracyScore } from './cas.js';
 import type { Evaluator } from './evaluator.js';
 import type { FeatureExtractor } from './extractor.js';
@@ -42,6 +43,8 @@ export interface EvaluateOptions {
   /** Training step of the weights (recorded only). */
   readonly step?: number | null;
   readonly progressStream?: ProgressStream;
+  /** Metrics left out because they cannot apply (applicability.ts), recorded with the results. */
+  readonly skipped?: readonly SkippedMetric[];
 }
 
 /** Row-wise argmax of logits [n, classes]. */
@@ -53,6 +56,21 @@ function argmaxRows(logits: FeatureMatrix): Int32Array {
     out[i] = best;
   }
   return out;
+}
+
+/**
+ * Label accuracy overall and per requested class: the fraction of images the domain classifier
+ * assigns to the class they were generated for. A class no image was generated for gets null.
+ */
+function labelAccuracy(predicted: Int32Array, classes: Int32Array, numClasses: number): { overall: number; perClass: (number | null)[]; perClassImages: number[] } {
+  const correct = new Array<number>(numClasses).fill(0);
+  const images = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < classes.length; i++) {
+    images[classes[i]] += 1;
+    if (predicted[i] === classes[i]) correct[classes[i]] += 1;
+  }
+  const total = correct.reduce((sum, c) => sum + c, 0);
+  return { overall: total / classes.length, perClass: correct.map((c, k) => (images[k] === 0 ? null : c / images[k])), perClassImages: images };
 }
 
 /** Checks the generator against the evaluator (image geometry, labels) before anything runs. */
@@ -169,9 +187,8 @@ export async function evaluateGenerator(evaluator: Evaluator, generator: tf.Laye
         const r = inceptionScoreFromLogits(logits, { splits: Math.min(DEFAULT_IS_SPLITS, n) });
         results.push({ metric: 'is', value: r.mean, std: r.std, ...at, details: { splits: r.splits } });
       } else {
-        const predicted = argmaxRows(logits);
-        const correct = predicted.reduce((sum, label, i) => sum + (label === classes[i] ? 1 : 0), 0);
-        results.push({ metric: 'label-accuracy', value: correct / n, ...at });
+        const r = labelAccuracy(argmaxRows(logits), classes, evaluator.numClasses);
+        results.push({ metric: 'label-accuracy', value: r.overall, ...at, details: { perClass: r.perClass, perClassImages: r.perClassImages } });
       }
     } else {
       invariant(metric === 'cas', `unknown metric ${String(metric)}`);
@@ -209,5 +226,7 @@ export async function evaluateGenerator(evaluator: Evaluator, generator: tf.Laye
     backend: tf.getBackend(),
     createdAt: new Date().toISOString(),
     metrics: results,
+    classNames: [...evaluator.dataset.classNames],
+    skipped: [...(options.skipped ?? [])],
   };
 }

@@ -15,6 +15,7 @@ export * from './generate.js';
 export * from './reference.js';
 export * from './cas.js';
 export * from './metric-names.js';
+export * from './applicability.js';
 export * from './results.js';
 export * from './evaluator.js';
 export * from './evaluate.js';

@@ -5,6 +5,7 @@
  * mistaken for each other (ALGORITHMS.md: "the same number of real and generated images, stated in
  * every result").
  */
+import type { SkippedMetric } from './applicability.js';
 import type { DomainClassifierInfo } from './domain-classifier-cache.js';
 import type { ExtractorDescription } from './extractor.js';
 import type { EvalSplit } from './reference.js';
@@ -37,8 +38,11 @@ export interface MetricResult extends MetricContext {
   readonly value: number;
   /** Spread over subsets or splits (KID, IS), population standard deviation. */
   readonly std?: number;
-  /** Settings and parts, e.g. { k: 3 }, { subsets: 100, subsetSize: 1000 }, { perClass: [...] }. */
-  readonly details?: Readonly<Record<string, number | string | readonly number[]>>;
+  /**
+   * Settings and parts, e.g. { k: 3 }, { subsets: 100, subsetSize: 1000 }, { perClass: [...] }
+   * (index = class; null for a class no image was generated for).
+   */
+  readonly details?: Readonly<Record<string, number | string | readonly (number | null)[]>>;
 }
 
 export interface Throughput {
@@ -70,6 +74,10 @@ export interface EvalResults {
   readonly backend: string;
   readonly createdAt: string;
   readonly metrics: readonly MetricResult[];
+  /** Class names of the dataset, index = label (the rows of per-class details). */
+  readonly classNames: readonly string[];
+  /** Metrics left out of `all` because they cannot apply to this generator or dataset, with why. */
+  readonly skipped: readonly SkippedMetric[];
 }
 
 /** 4 significant digits, plain notation down to 1e-6. */
@@ -99,4 +107,23 @@ export function formatResultsTable(results: EvalResults): string {
   const rate = results.throughput.imagesPerSecond;
   const heading = `${results.dataset}: ${step}${results.generator}, seed ${results.seed}; ${results.throughput.images.toLocaleString('en-US')} images generated and read at ${rate >= 100 ? Math.round(rate) : rate.toPrecision(3)} images/s`;
   return [heading, line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Label accuracy per class as a compact table (class, accuracy, generated images), or no lines
+ * when the results hold no per-class label accuracy.
+ */
+export function formatPerClassLabelAccuracy(results: EvalResults): string[] {
+  const details = results.metrics.find((m) => m.metric === 'label-accuracy')?.details;
+  const perClass = details?.perClass;
+  const images = details?.perClassImages;
+  if (!Array.isArray(perClass) || !Array.isArray(images)) return [];
+  const names = perClass.map((_, c) => `${c} ${results.classNames[c] ?? ''}`.trimEnd());
+  const nameWidth = Math.max('class'.length, ...names.map((n) => n.length));
+  const rows = perClass.map((accuracy, c) => [
+    names[c].padEnd(nameWidth),
+    (accuracy === null ? '-' : formatMetricValue(accuracy)).padStart('accuracy'.length),
+    String(images[c] ?? 0).padStart('images'.length),
+  ]);
+  return ['label accuracy by class:', ['class'.padEnd(nameWidth), 'accuracy', 'images'].join('  '), ...rows.map((r) => r.join('  '))];
 }

@@ -10,12 +10,12 @@ import { EVAL_DIR, GAN_CHECKPOINTS_DIR, type RunDir } from '../artifacts/run-dir
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
+import { formatSkipped, metricFacts, selectMetrics, type MetricRequest, type MetricSelection } from '../eval/applicability.js';
 import { evaluateGenerator } from '../eval/evaluate.js';
 import { prepareEvaluation } from '../eval/evaluator.js';
-import type { EvalMetric } from '../eval/metric-names.js';
 import type { EvalResults, GeneratorKind } from '../eval/results.js';
 import '../nn/layers/index.js';
-import { checkpointName, listCheckpoints } from '../training/checkpoint.js';
+import { checkpointName, listCheckpoints, readCheckpointState } from '../training/checkpoint.js';
 import { UserError } from '../util/errors.js';
 import type { ProgressStream } from '../util/progress.js';
 
@@ -34,6 +34,8 @@ export interface EvalStageOptions {
   readonly ema: boolean;
   /** Checkpoint step (default: the newest). */
   readonly step?: number;
+  /** Which metrics (default: eval.metrics, each of which must apply); see applicability.ts. */
+  readonly metrics?: MetricRequest;
   /** Noise seed (default: config.seed). */
   readonly seed?: number;
   readonly progressStream?: ProgressStream;
@@ -60,10 +62,26 @@ export async function findCheckpoint(checkpointsDir: string, runDir: string, ste
   );
 }
 
+/** The metrics asked for by eval.metrics. */
+export function configMetrics(config: Config): MetricRequest {
+  return { kind: 'named', metrics: config.eval.metrics, source: 'eval.metrics' };
+}
+
+/**
+ * The metrics `request` gives for the generator of `checkpoint` on `dataset`, from the checkpoint's
+ * state alone (no model is loaded): a UserError when a named metric cannot apply.
+ */
+export async function selectEvalMetrics(config: Config, dataset: Dataset, checkpoint: string, request: MetricRequest): Promise<MetricSelection> {
+  const state = await readCheckpointState(checkpoint);
+  return selectMetrics(request, metricFacts(config, dataset, state.numClasses > 0));
+}
+
 export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config, options: EvalStageOptions): Promise<{ results: EvalResultsFile; file: string }> {
   const checkpoint = await findCheckpoint(run.file(GAN_CHECKPOINTS_DIR), run.path, options.step);
   const generatorKind: GeneratorKind = options.ema ? 'generator-ema' : 'generator';
-  const metrics: readonly EvalMetric[] = config.eval.metrics;
+  // Every metric is checked against this generator and dataset before anything is trained or written.
+  const { metrics, skipped } = await selectEvalMetrics(config, dataset, checkpoint.path, options.metrics ?? configMetrics(config));
+  for (const line of formatSkipped(skipped)) options.log?.(line);
   await run.markStage(EVAL_STAGE, { status: 'running', artifacts: [], configHash: evalStageHash(config) });
   try {
     // 1. The generator, and the evaluator (domain classifier, extractor, real reference).
@@ -84,6 +102,7 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
         results = await evaluateGenerator(evaluator, generator, {
           samples: config.eval.samples,
           metrics,
+          skipped,
           seed: options.seed ?? config.seed,
           generatorKind,
           step: checkpoint.step,

@@ -51,6 +51,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       method,
       split: dataset.train,
       numClasses: dataset.classNames.length,
+      classNames: dataset.classNames,
       labels: labelSet.labels,
       pool: labelSet.pool,
       paths: {

@@ -33,6 +33,8 @@ const stateSchema = z.strictObject({
   method: z.string(),
   /** Classes the conditional networks were built for (0 when unconditional). */
   numClasses: z.number().int().min(0),
+  /** Names of those classes (index = label), for labelling sample grids; absent in older checkpoints. */
+  classNames: z.array(z.string()).optional(),
   architecture: z.string(),
   time: z.string(),
 });

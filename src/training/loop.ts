@@ -49,6 +49,8 @@ export interface GanLoopInputs {
   /** The training split (images are read from it by index). */
   readonly split: ImageSplit;
   readonly numClasses: number;
+  /** Names of the classes (index = label): row labels of the sample grids, recorded in checkpoints. */
+  readonly classNames?: readonly string[];
   /** Label per split index (UNLABELLED only with co-training). */
   readonly labels: Int32Array;
   /** Split indices to train on (default: all). */
@@ -87,6 +89,7 @@ function freshState(inputs: GanLoopInputs): CheckpointState {
     rngState: new Rng(inputs.config.seed, TRAINING_NOISE_STREAM).state(),
     method: inputs.method.name,
     numClasses: inputs.method.conditional ? inputs.numClasses : 0,
+    ...(inputs.method.conditional && inputs.classNames !== undefined ? { classNames: [...inputs.classNames] } : {}),
     architecture: inputs.config.gan.architecture,
   };
 }
@@ -213,6 +216,7 @@ async function writeSamples(training: GanTraining, inputs: GanLoopInputs, file: 
     perClass: SAMPLE_GRID_COLUMNS,
     zDim: inputs.config.gan.zDim,
     conditional: inputs.method.conditional,
+    classNames: inputs.classNames,
     seed: inputs.config.seed,
   });
 }

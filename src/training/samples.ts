@@ -1,6 +1,6 @@
 /**
- * Generated images for people to look at: a grid with one row per class (conditional generators)
- * or plain rows (unconditional), from a fixed noise stream so that grids of successive steps show
+ * Generated images for people to look at: a grid with one row per class, labelled with the class
+ * name (conditional generators), or plain rows (unconditional), from a fixed noise stream so that grids of successive steps show
  * the same z and can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -68,6 +68,8 @@ export interface ClassGridOptions {
   readonly perClass: number;
   readonly zDim: number;
   readonly conditional: boolean;
+  /** Names of the classes, drawn left of their rows (conditional generators; default: the class indices). */
+  readonly classNames?: readonly string[];
   readonly seed: number;
   /** Integer upscaling (default 2). */
   readonly scale?: number;
@@ -78,15 +80,22 @@ export function rowPerClass(numClasses: number, perClass: number): Int32Array {
   return Int32Array.from({ length: numClasses * perClass }, (_, i) => Math.floor(i / perClass));
 }
 
+/** Row labels of `numClasses` classes: their names where known, else their indices. */
+export function classRowLabels(numClasses: number, classNames?: readonly string[]): string[] {
+  return Array.from({ length: numClasses }, (_, k) => classNames?.[k] ?? String(k));
+}
+
 /**
- * A grid of `numClasses` rows × `perClass` columns; conditional generators get class k in row k.
- * Unconditional ones fill the same layout (rows then mean nothing).
+ * A grid of `numClasses` rows × `perClass` columns; conditional generators get class k in row k,
+ * labelled with its name. Unconditional ones fill the same layout (rows then mean nothing, and
+ * carry no label).
  */
 export function classGrid(generator: tf.LayersModel, options: ClassGridOptions): Grid {
   const rows = Math.max(1, options.numClasses);
   const classes = rowPerClass(rows, options.perClass);
   const { pixels, shape } = generateImages(generator, { classes, zDim: options.zDim, conditional: options.conditional, seed: options.seed });
-  return imageGrid(pixels, shape, { columns: options.perClass, scale: options.scale ?? 2, padding: 2 });
+  const rowLabels = options.conditional ? classRowLabels(rows, options.classNames) : undefined;
+  return imageGrid(pixels, shape, { columns: options.perClass, scale: options.scale ?? 2, padding: 2, rowLabels });
 }
 
 export async function writeClassGrid(file: string, generator: tf.LayersModel, options: ClassGridOptions): Promise<void> {

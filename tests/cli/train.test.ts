@@ -49,9 +49,10 @@ test('train writes checkpoints, samples and the export; a rerun with more steps 
   const sample = s3gan(['sample', '--run', run, '--ema', '-n', '20', '--scale', '1', '--out', out, '--set', 'backend.name=cpu']);
   t.is(sample.code, 0, sample.stderr);
   const meta = await sharp(out).metadata();
-  // 10 rows (classes) × 2 columns of 8×8 images with 2 pixels of padding.
+  // 10 rows (classes) × 2 columns of 8×8 images with 2 pixels of padding, after a margin for the
+  // class names: one character of the 8-pixel font (5 pixels) and a padding.
   t.is(meta.height, 10 * 8 + 11 * 2);
-  t.is(meta.width, 2 * 8 + 3 * 2);
+  t.is(meta.width, 5 + 2 + 2 * 8 + 3 * 2);
 
   const badClass = s3gan(['sample', '--run', run, '--class', '10', '--out', out]);
   t.is(badClass.code, 2);

@@ -8,11 +8,16 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GAN_CHECKPOINTS_DIR, RESOLVED_CONFIG_FILE } from '../../artifacts/run-dir.js';
+import { datasetOptions, progressUnit } from '../../config/derived.js';
 import type { Config } from '../../config/schema.js';
+import { loadDataset } from '../../data/registry.js';
+import { formatSkipped, type MetricRequest } from '../../eval/applicability.js';
+import { formatClassifierAccuracy } from '../../eval/domain-classifier-cache.js';
 import { parseMetricList } from '../../eval/metric-names.js';
-import { formatResultsTable } from '../../eval/results.js';
-import { findCheckpoint, runEvalStage } from '../../stages/eval-stage.js';
+import { formatPerClassLabelAccuracy, formatResultsTable } from '../../eval/results.js';
+import { configMetrics, findCheckpoint, runEvalStage, selectEvalMetrics } from '../../stages/eval-stage.js';
 import { UserError, errorMessage } from '../../util/errors.js';
+import { progressFn } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
@@ -65,42 +70,58 @@ export function evalCommand(): Command {
     .option('--run <dir>', 'run directory (run.dir)')
     .option('--samples <n>', 'generated (and real) images per metric (eval.samples)', integer('--samples', 2))
     .option('--ema', "use the generator's weight average (G-EMA), as papers report")
-    .option('--metrics <list>', 'comma-separated metrics (eval.metrics): fid, kid, is, precision-recall, density-coverage, intra-fid, cas, label-accuracy, or all', (value: string) =>
-      parseMetricList(value, '--metrics').join(','),
+    .option(
+      '--metrics <list>',
+      'comma-separated metrics (eval.metrics): fid, kid, is, precision-recall, density-coverage, intra-fid, cas, label-accuracy; or all: every one that applies to this run and dataset (the others are named, with why, and recorded as skipped)',
+      (value: string) => (value.trim() === 'all' ? 'all' : parseMetricList(value, '--metrics').join(',')),
     )
     .option('--step <n>', 'use the checkpoint of this step instead of the newest', integer('--step', 0))
     .option('--seed <s>', 'noise seed (default: the config seed)', integer('--seed', 0))
     .addHelpText(
       'after',
-      '\nExamples:\n  s3gan eval --run runs/mnist-full --ema\n  s3gan eval --run runs/mnist-full --ema --samples 1000 --metrics fid,label-accuracy --step 4000\n\nThe domain classifier (default feature extractor) and the real features are cached under data.cacheDir;\nset eval.extractorPath and eval.extractorLayer to use a tfjs model on disk (e.g. a converted InceptionV3) instead.',
+      '\nExamples:\n  s3gan eval --run runs/mnist-full --ema\n  s3gan eval --run runs/mnist-full --ema --samples 1000 --metrics fid,label-accuracy --step 4000\n\n' +
+        'Label accuracy, intra-FID and CAS need a conditional generator; CAS also a labelled test split. A named metric\n' +
+        'that cannot apply is refused before anything runs; with --metrics all it is skipped. Label accuracy is also\n' +
+        'printed per class, and recorded per class in eval/results.json.\n\nThe domain classifier (default feature extractor) and the real features are cached under data.cacheDir;\nset eval.extractorPath and eval.extractorLayer to use a tfjs model on disk (e.g. a converted InceptionV3) instead.',
     )
     .action(async (flags: EvalFlags, self: Command) => {
+      // `all` is a request, not a config value: the run's eval.metrics stay as they were.
+      const all = flags.metrics === 'all';
       const overrides = [
         ...flagOverride('--run', 'run.dir', flags.run),
         ...flagOverride('--samples', 'eval.samples', flags.samples),
-        ...flagOverride('--metrics', 'eval.metrics', flags.metrics),
+        ...(all ? [] : flagOverride('--metrics', 'eval.metrics', flags.metrics)),
       ];
       const { config } = await commandConfig(self, overrides, flags.run);
       const checkpoint = await findCheckpoint(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR), config.run.dir, flags.step);
-      const generatorKind = flags.ema ? 'generator-ema' : 'generator';
-      const plan = `${path.join(checkpoint.path, generatorKind)} (step ${formatCount(checkpoint.step)}) on ${formatCount(config.eval.samples)} images: ${config.eval.metrics.join(', ')} against the ${config.eval.split} split of ${config.data.name}`;
       checkRunData(config);
+      // Which metrics apply is decided from the dataset and the checkpoint before the run is opened.
+      const request: MetricRequest = all
+        ? { kind: 'all', source: '--metrics' }
+        : flags.metrics === undefined
+          ? configMetrics(config)
+          : { kind: 'named', metrics: config.eval.metrics, source: '--metrics' };
+      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const selection = await selectEvalMetrics(config, dataset, checkpoint.path, request);
+      const generatorKind = flags.ema ? 'generator-ema' : 'generator';
+      const plan = `${path.join(checkpoint.path, generatorKind)} (step ${formatCount(checkpoint.step)}) on ${formatCount(config.eval.samples)} images: ${selection.metrics.join(', ')} against the ${config.eval.split} split of ${config.data.name}`;
       if (globalFlags(self).dryRun) {
+        for (const line of formatSkipped(selection.skipped)) process.stderr.write(`${line}\n`);
         print(`would evaluate ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'eval', plan);
+      const { run } = await openStageRun(config, 'eval', plan, dataset);
       try {
         const { results, file } = await runEvalStage(run, dataset, config, {
           ema: flags.ema === true,
           step: checkpoint.step,
           seed: flags.seed,
+          metrics: request,
           log: (line) => process.stderr.write(`${line}\n`),
         });
         print(formatResultsTable(results));
-        if (results.classifier !== null) {
-          print(`domain classifier: ${results.classifier.accuracySplit} accuracy ${(100 * results.classifier.testAccuracy).toFixed(2)} % (${formatCount(results.classifier.accuracyImages)} images)`);
-        }
+        for (const line of formatPerClassLabelAccuracy(results)) print(line);
+        if (results.classifier !== null) print(`domain classifier: ${formatClassifierAccuracy(results.classifier)}`);
         print(`results: ${file}`);
       } finally {
         await run.close();

@@ -1,17 +1,18 @@
 /**
  * `s3gan sample --run DIR --out grid.png`: images from a run's newest checkpoint (or a chosen one),
- * one row per class, or `-n` images of one class with `--class`. Reads only; it can run while the
- * run is still training.
+ * one row per class labelled with the class name, or `-n` images of one class with `--class`. The
+ * format follows the extension of --out (PNG, JPEG or WebP). Reads only; it can run while the run
+ * is still training.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
-import { writeGridPng, imageGrid } from '../../artifacts/image-grid.js';
+import { GRID_EXTENSIONS, gridFormatOf, imageGrid, writeGridImage, type GridFormat } from '../../artifacts/image-grid.js';
 import { readModelDir } from '../../artifacts/model-files.js';
 import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
 import '../../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
-import { generateImages, rowPerClass } from '../../training/samples.js';
+import { classRowLabels, generateImages, rowPerClass } from '../../training/samples.js';
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
@@ -35,19 +36,29 @@ function integer(flag: string, min: number) {
   };
 }
 
+/** The format --out asks for by its extension; anything else is refused before any work. */
+function outFormat(out: string): GridFormat {
+  const format = gridFormatOf(out);
+  if (format !== undefined) return format;
+  const ext = path.extname(out);
+  const known = Object.keys(GRID_EXTENSIONS).join(', ');
+  throw new UserError(`--out ${out}: ${ext === '' ? 'no file extension' : `unknown image extension '${ext}'`}; the format follows the extension: ${known}`);
+}
+
 export function sampleCommand(): Command {
   return new Command('sample')
-    .description("write a grid of generated images from a run's newest checkpoint (rows = classes)")
+    .description("write a grid of generated images from a run's newest checkpoint (rows = classes, labelled with their names)")
     .option('--run <dir>', 'run directory (run.dir)')
-    .requiredOption('--out <file.png>', 'PNG file to write')
+    .requiredOption('--out <file>', 'image file to write; its extension picks the format: .png, .jpg/.jpeg or .webp')
     .option('--class <k>', 'only class k (0-based): n images in a square-ish grid', integer('--class', 0))
     .option('-n, --count <n>', 'images in all (rows of n / classes without --class)', integer('--count', 1), 64)
     .option('--ema', "use the generator's weight average (G-EMA), as for evaluation")
     .option('--seed <s>', 'noise seed (default: the config seed)', integer('--seed', 0))
     .option('--step <n>', 'use the checkpoint of this step instead of the newest', integer('--step', 0))
     .option('--scale <k>', 'integer upscaling of each image', integer('--scale', 1), 2)
-    .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.png')
+    .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.jpg')
     .action(async (flags: SampleFlags, self: Command) => {
+      const format = outFormat(flags.out);
       const { config } = await commandConfig(self, flagOverride('--run', 'run.dir', flags.run), flags.run);
       const checkpoints = await listCheckpoints(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR));
       const chosen = flags.step === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.step === flags.step);
@@ -78,7 +89,9 @@ export function sampleCommand(): Command {
         const classes = flags.class !== undefined ? new Int32Array(flags.count).fill(flags.class) : conditional ? rowPerClass(rows, perRow) : new Int32Array(flags.count);
         const { pixels, shape } = generateImages(generator, { classes, zDim, conditional, seed: flags.seed ?? config.seed });
         const columns = rows === 1 ? Math.ceil(Math.sqrt(classes.length)) : perRow;
-        await writeGridPng(flags.out, imageGrid(pixels, shape, { columns, scale: flags.scale }));
+        // One row per class: each labelled with its name (checkpoints before names were recorded: its index).
+        const rowLabels = rows > 1 ? classRowLabels(rows, state.classNames) : undefined;
+        await writeGridImage(flags.out, imageGrid(pixels, shape, { columns, scale: flags.scale, rowLabels }), format);
         print(`${classes.length} images from ${modelDir} (step ${state.step}) → ${path.resolve(flags.out)}`);
       } finally {
         generator.dispose();
