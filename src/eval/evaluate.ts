@@ -56,7 +56,7 @@ function argmaxRows(logits: FeatureMatrix): Int32Array {
 }
 
 /** Checks the generator against the evaluator (image geometry, labels) before anything runs. */
-function checkGenerator(evaluator: Evaluator, generator: tf.LayersModel, metrics: readonly EvalMetric[]): { conditional: boolean } {
+export function checkGenerator(evaluator: Evaluator, generator: tf.LayersModel, metrics: readonly EvalMetric[]): { conditional: boolean } {
   const shape = generatorShape(generator);
   const size = evaluator.geometry.imageSize;
   const channels = evaluator.dataset.train.shape[3];

@@ -10,7 +10,7 @@ import { EVAL_DIR, GAN_CHECKPOINTS_DIR, type RunDir } from '../artifacts/run-dir
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
-import { evaluateGenerator } from '../eval/evaluate.js';
+import { checkGenerator, evaluateGenerator } from '../eval/evaluate.js';
 import { prepareEvaluation } from '../eval/evaluator.js';
 import type { EvalMetric } from '../eval/metric-names.js';
 import type { EvalResults, GeneratorKind } from '../eval/results.js';
@@ -64,7 +64,9 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
   const checkpoint = await findCheckpoint(run.file(GAN_CHECKPOINTS_DIR), run.path, options.step);
   const generatorKind: GeneratorKind = options.ema ? 'generator-ema' : 'generator';
   const metrics: readonly EvalMetric[] = config.eval.metrics;
-  await run.markStage(EVAL_STAGE, { status: 'running', artifacts: [], configHash: evalStageHash(config) });
+  // The stage starts (and the run directory is first written) once the generator, the evaluator
+  // and their fit are checked: a refused evaluation leaves the run as it was.
+  let started = false;
   try {
     // 1. The generator, and the evaluator (domain classifier, extractor, real reference).
     const generator = await readModelDir(path.join(checkpoint.path, generatorKind));
@@ -80,6 +82,9 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
         onClassifierStep: options.onClassifierStep,
       });
       try {
+        checkGenerator(evaluator, generator, metrics);
+        await run.markStage(EVAL_STAGE, { status: 'running', artifacts: [], configHash: evalStageHash(config) });
+        started = true;
         // 2. Generate, read, score.
         results = await evaluateGenerator(evaluator, generator, {
           samples: config.eval.samples,
@@ -104,7 +109,7 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
     await run.markStage(EVAL_STAGE, { status: 'done', artifacts: [EVAL_RESULTS_FILE], configHash: evalStageHash(config) });
     return { results: record, file };
   } catch (error) {
-    await run.markStage(EVAL_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    if (started) await run.markStage(EVAL_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
 }

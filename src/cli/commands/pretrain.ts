@@ -43,7 +43,7 @@ export function pretrainCommand(): Command {
     )
     .action(async (flags: PretrainFlags, self: Command) => {
       const overrides = [...(flags.run === undefined ? [] : [`run.dir=${flags.run}`]), ...(flags.steps === undefined ? [] : [`pretrain.steps=${flags.steps}`])];
-      const { config } = await commandConfig(self, overrides);
+      const { config } = await commandConfig(self, overrides, flags.run);
       const p = config.pretrain;
       const plan =
         `${p.architecture} width ${p.width} on ${config.data.name} at ${config.data.imageSize}px: ${formatCount(p.steps)} steps of ${p.batchSize} images × 4 rotations, ` +
