@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UserError } from '../util/errors.js';
-import { errorCode, formatJson, fsUserError, writeFileAtomic } from './atomic-write.js';
+import { errorMessage, UserError } from '../util/errors.js';
+import { errorCode, formatJson, fsErrorReason, fsUserError, writeFileAtomic } from './atomic-write.js';
 
 /** Name of the lock file inside a run directory. */
 export const LOCK_FILE = '.lock';
@@ -80,8 +80,17 @@ export async function readLock(dir: string): Promise<LockInfo | undefined> {
     return parseLockInfo(await fsp.readFile(path.join(dir, LOCK_FILE), 'utf8'));
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
+    throw unreadableLockError(path.join(dir, LOCK_FILE), error);
   }
+}
+
+/**
+ * A `.lock` that cannot be read as a file (a directory, no permission): not one s3gan left, and
+ * not something to take over silently; the user removes or fixes it.
+ */
+function unreadableLockError(lockPath: string, error: unknown): unknown {
+  const what = errorCode(error) === 'EISDIR' ? 'is a directory, not a lock file' : `cannot be read (${fsErrorReason(error) ?? errorMessage(error)})`;
+  return new UserError(`lock file ${lockPath} ${what}: remove it if no s3gan process is using ${path.dirname(lockPath)} (config key run.dir)`);
 }
 
 function lockedError(dir: string, holder: LockInfo): UserError {
@@ -123,7 +132,7 @@ async function inspectExisting(dir: string, lockPath: string): Promise<Existing>
     [text, mtimeMs] = await Promise.all([fsp.readFile(lockPath, 'utf8'), fsp.stat(lockPath).then((s) => s.mtimeMs)]);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { kind: 'gone' };
-    throw error;
+    throw unreadableLockError(lockPath, error);
   }
   const holder = parseLockInfo(text);
   if (holder === undefined) {

@@ -35,6 +35,12 @@ export const stageRecordSchema = z.strictObject({
   configHash: z.string().min(1).optional(),
   /** Why the stage failed (status 'failed' only). */
   error: z.string().optional(),
+  /**
+   * Content hashes ('sha256:<hex>') of the run's files the stage consumed, by path relative to the
+   * run directory (e.g. the labels the GAN trains on): a changed file means the stage's checkpoints
+   * no longer belong to it.
+   */
+  inputs: z.record(z.string().min(1), z.string().min(1)).optional(),
 });
 export type StageRecord = z.infer<typeof stageRecordSchema>;
 
@@ -45,6 +51,16 @@ export const backendRecordSchema = z.strictObject({
   detail: z.string(),
 });
 export type BackendRecord = z.infer<typeof backendRecordSchema>;
+
+/** One change of the run's resolved config, recorded when a stage starts with the changed config. */
+export const configChangeSchema = z.strictObject({
+  time: isoTime,
+  /** The stage that started with the new config (absent when none was named). */
+  stage: z.string().min(1).optional(),
+  /** Changed keys, dotted; `from` is absent for an added key, `to` for a removed one. */
+  changes: z.array(z.strictObject({ key: z.string().min(1), from: z.unknown().optional(), to: z.unknown().optional() })).min(1),
+});
+export type ConfigChange = z.infer<typeof configChangeSchema>;
 
 /** Stage names are kebab-case words ('pretrain', 'pseudo-label'), so they are safe as keys and folder names. */
 const stageName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'stage names are kebab-case');
@@ -60,6 +76,8 @@ export const manifestSchema = z.strictObject({
   /** The compute backend of the latest run; null until one is chosen. */
   backend: backendRecordSchema.nullable(),
   stages: z.record(stageName, stageRecordSchema),
+  /** Every change of resolved-config.json after the first stage started, oldest first. */
+  configChanges: z.array(configChangeSchema).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

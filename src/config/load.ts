@@ -13,8 +13,8 @@ import { cosmiconfig } from 'cosmiconfig';
 import { UserError, errorMessage } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { packageRoot } from '../util/package-root.js';
-import { configSchema, type Config } from './schema.js';
-import { applyOverride, type ConfigOverride } from './overrides.js';
+import { configSchema, EXCLUSIVE_KEY_GROUPS, type Config } from './schema.js';
+import { applyOverride, overrideKey, type ConfigOverride } from './overrides.js';
 import { formatIssues, type Provenance } from './issues.js';
 
 export const MODULE_NAME = 's3gan';
@@ -144,8 +144,30 @@ async function mergeFile(file: string, target: Plain, provenance: Provenance, fi
       await mergeFile(resolveExtends(parent, dirname(file), file), target, provenance, files, [...chain, file]);
     }
   }
+  clearExcluded(target, leafKeys(content), provenance);
   mergeInto(target, content, file, provenance);
   files.push(file);
+}
+
+/** Dotted paths of the leaves of `source` (a config file's content). */
+function leafKeys(source: Plain, prefix = ''): string[] {
+  return Object.entries(source).flatMap(([key, value]) => (isPlainObject(value) ? leafKeys(value, `${prefix}${key}.`) : [`${prefix}${key}`]));
+}
+
+/**
+ * Before a source that sets `keys` is applied: removes from `target` the keys that exclude one of
+ * them (EXCLUSIVE_KEY_GROUPS) and that an earlier source set, so the later source's choice wins.
+ */
+function clearExcluded(target: Plain, keys: readonly string[], provenance: Provenance): void {
+  for (const group of EXCLUSIVE_KEY_GROUPS) {
+    if (!group.some((key) => keys.includes(key))) continue;
+    for (const other of group.filter((key) => !keys.includes(key))) {
+      const path = other.split('.');
+      const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), target);
+      if (isPlainObject(parent)) delete parent[path[path.length - 1]];
+      provenance.delete(other);
+    }
+  }
 }
 
 function deepFreeze<T>(value: T): T {
@@ -187,7 +209,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   // 2. Presets it extends, then the file itself.
   if (file !== undefined) await mergeFile(file, raw, provenance, files, []);
 
-  // 3. Command-line overrides.
+  // 3. Command-line overrides (one source: setting both keys of an exclusive group there is an error).
+  clearExcluded(raw, (options.overrides ?? []).map(overrideKey), provenance);
   for (const override of options.overrides ?? []) applyOverride(raw, override, configSchema, provenance);
 
   // 4. Validate once; every default is filled in by the schema.

@@ -62,6 +62,12 @@ export function flagOverride(flag: string, key: string, value: string | number |
   return value === undefined ? [] : [{ assignment: `${key}=${value}`, flag, value: String(value) }];
 }
 
+/** The key path an override sets, e.g. 'gan.steps'. */
+export function overrideKey(override: ConfigOverride): string {
+  const assignment = typeof override === 'string' ? override : override.assignment;
+  return assignment.slice(0, Math.max(0, assignment.indexOf('='))).trim();
+}
+
 /** Applies one override (`key.path=value`, from --set or a command flag) to the raw (unvalidated) config. */
 export function applyOverride(raw: Plain, override: ConfigOverride, schema: z.ZodType, provenance: Provenance): void {
   const assignment = typeof override === 'string' ? override : override.assignment;

@@ -81,6 +81,13 @@ export const labelsSchema = z
     fraction: labels.perClass === undefined ? (labels.fraction ?? 0.01) : undefined,
   }));
 
+/**
+ * Keys that stand for one choice made two ways: a config source (preset, file, the --set flags) that
+ * sets one of a group clears the others set by earlier sources, so the later choice wins (a preset's
+ * labels.fraction gives way to a file's labels.perClass, a run's stored config to a new --set).
+ */
+export const EXCLUSIVE_KEY_GROUPS: readonly (readonly string[])[] = [['labels.fraction', 'labels.perClass']];
+
 export const backendSchema = z
   .strictObject({
     name: z.enum(BACKEND_NAMES).default('auto').describe('Compute backend; auto tries tensorflow-gpu, tensorflow, onednn, then cpu.'),

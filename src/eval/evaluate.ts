@@ -74,7 +74,7 @@ function labelAccuracy(predicted: Int32Array, classes: Int32Array, numClasses: n
 }
 
 /** Checks the generator against the evaluator (image geometry, labels) before anything runs. */
-function checkGenerator(evaluator: Evaluator, generator: tf.LayersModel, metrics: readonly EvalMetric[]): { conditional: boolean } {
+export function checkGenerator(evaluator: Evaluator, generator: tf.LayersModel, metrics: readonly EvalMetric[]): { conditional: boolean } {
   const shape = generatorShape(generator);
   const size = evaluator.geometry.imageSize;
   const channels = evaluator.dataset.train.shape[3];

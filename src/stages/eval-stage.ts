@@ -11,7 +11,7 @@ import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { formatSkipped, metricFacts, selectMetrics, type MetricRequest, type MetricSelection } from '../eval/applicability.js';
-import { evaluateGenerator } from '../eval/evaluate.js';
+import { checkGenerator, evaluateGenerator } from '../eval/evaluate.js';
 import { prepareEvaluation } from '../eval/evaluator.js';
 import type { EvalResults, GeneratorKind } from '../eval/results.js';
 import '../nn/layers/index.js';
@@ -82,7 +82,9 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
   // Every metric is checked against this generator and dataset before anything is trained or written.
   const { metrics, skipped } = await selectEvalMetrics(config, dataset, checkpoint.path, options.metrics ?? configMetrics(config));
   for (const line of formatSkipped(skipped)) options.log?.(line);
-  await run.markStage(EVAL_STAGE, { status: 'running', artifacts: [], configHash: evalStageHash(config) });
+  // The stage starts (and the run directory is first written) once the generator, the evaluator
+  // and their fit are checked: a refused evaluation leaves the run as it was.
+  let started = false;
   try {
     // 1. The generator, and the evaluator (domain classifier, extractor, real reference).
     const generator = await readModelDir(path.join(checkpoint.path, generatorKind));
@@ -98,6 +100,9 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
         onClassifierStep: options.onClassifierStep,
       });
       try {
+        checkGenerator(evaluator, generator, metrics);
+        await run.markStage(EVAL_STAGE, { status: 'running', artifacts: [], configHash: evalStageHash(config) });
+        started = true;
         // 2. Generate, read, score.
         results = await evaluateGenerator(evaluator, generator, {
           samples: config.eval.samples,
@@ -123,7 +128,7 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
     await run.markStage(EVAL_STAGE, { status: 'done', artifacts: [EVAL_RESULTS_FILE], configHash: evalStageHash(config) });
     return { results: record, file };
   } catch (error) {
-    await run.markStage(EVAL_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    if (started) await run.markStage(EVAL_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
 }

@@ -2,6 +2,10 @@
  * Stage 3 as one call: the configured method's labels, then the GAN loop in the run directory, its
  * progress recorded in the manifest. Used by `s3gan train` and by the pipelines.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
@@ -13,7 +17,8 @@ import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
 import { trainGan, type GanLoopResult } from '../training/loop.js';
 import type { ProgressStream } from '../util/progress.js';
-import { runLabelledSubset } from './labelled-subset.js';
+import { UserError } from '../util/errors.js';
+import { planLabelledSubset, type PlannedLabelledSubset } from './labelled-subset.js';
 
 export const GAN_STAGE = 'gan';
 /** Plain-tfjs exports of the final generator and its average. */
@@ -34,18 +39,30 @@ export function ganStageHash(config: Config): string {
 
 export async function runGanStage(run: RunDir, dataset: Dataset, config: Config, options: GanStageOptions = {}): Promise<GanLoopResult> {
   const method = getMethod(config.gan.method);
+  // 1. The labels, read (or chosen, not yet written) and checked before anything is written.
+  let subset: PlannedLabelledSubset | undefined;
   const labelSet = await trainingLabelSet(method, dataset, {
     seed: config.seed,
     labelsFile: run.file(LABELS_FILE),
-    labelledSubset: () => runLabelledSubset(run, dataset, config),
+    labelledSubset: async () => (subset = await planLabelledSubset(run, dataset, config)).indices,
   });
+  const labelsFile = method.labelSource === 'labels-file' ? run.file(LABELS_FILE) : subset?.file;
   options.log?.(`method ${method.name} (${method.summary}): ${labelSet.description}`);
-  await run.markStage(GAN_STAGE, { status: 'running', artifacts: [], configHash: ganStageHash(config) });
   // Cheap FID / label accuracy during training (eval.everySteps > 0), logged by the loop.
   const cheap = config.eval.everySteps > 0 ? createCheapEvaluation(dataset, config, { progressStream: options.progressStream, log: options.log }) : undefined;
-  try {
-    await run.ensureDir('gan');
+
+  // 2. The loop checks the newest checkpoint against the config; only then does the stage start
+  //    (and the run directory get written), so a refused resume leaves the run as it was.
+  let started = false;
+  const start = async (resumedFrom: number): Promise<void> => {
+    if (resumedFrom > 0 && labelsFile !== undefined && existsSync(labelsFile)) await checkSameLabels(run, labelsFile);
     await cheap?.prepare();
+    await subset?.write();
+    await run.markStage(GAN_STAGE, { status: 'running', artifacts: [], configHash: ganStageHash(config), inputs: await labelInputs(run, labelsFile) });
+    started = true;
+    await run.ensureDir('gan');
+  };
+  try {
     const result = await trainGan({
       config,
       method,
@@ -63,17 +80,46 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
+      onStart: start,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];
     await run.markStage(GAN_STAGE, { status: done ? 'done' : 'running', artifacts, configHash: ganStageHash(config) });
     return result;
   } catch (error) {
-    await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    if (started) await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     await cheap?.dispose();
   }
+}
+
+/** The content hash of a file, as recorded in a stage's `inputs`. */
+async function fileHash(file: string): Promise<string> {
+  return `sha256:${createHash('sha256').update(await readFile(file)).digest('hex')}`;
+}
+
+/** The stage's `inputs` record: the labels file it trains on, by its path in the run. */
+async function labelInputs(run: RunDir, labelsFile: string | undefined): Promise<Record<string, string>> {
+  if (labelsFile === undefined) return {};
+  return { [path.relative(run.path, labelsFile).split(path.sep).join('/')]: await fileHash(labelsFile) };
+}
+
+/**
+ * Refuses to resume the GAN on labels other than those its checkpoints were trained on. A restart
+ * would silently discard all of the GAN's training so far, and continuing would mix two label sets
+ * in one generator; which of the two the user wants (or the old labels back) is theirs to say.
+ */
+async function checkSameLabels(run: RunDir, labelsFile: string): Promise<void> {
+  const recorded = (await run.manifest()).stages[GAN_STAGE]?.inputs ?? {};
+  const [key, now] = Object.entries(await labelInputs(run, labelsFile))[0];
+  const before = recorded[key];
+  if (before === undefined || before === now) return;
+  throw new UserError(
+    `${labelsFile} has changed since the GAN in ${run.path} started training on it (recorded ${before.slice(0, 19)}…, now ${now.slice(0, 19)}…): ` +
+      `its checkpoints belong to the old labels. Restore the old labels, train in another run directory (--run), ` +
+      `or delete ${run.file(GAN_CHECKPOINTS_DIR)} to train the GAN afresh on the new labels`,
+  );
 }
 
 /** Path of the newest sample grid of a loop result (written at the last step). */

@@ -39,17 +39,38 @@ export async function writeRunLabelledSubset(run: RunDir, dataset: Dataset, conf
   return subset.indices;
 }
 
+/** The run's labelled subset, checked but perhaps not yet written (see planLabelledSubset). */
+export interface PlannedLabelledSubset {
+  /** Split indices of the labelled images. */
+  readonly indices: Int32Array;
+  /** The subset file in the run directory. */
+  readonly file: string;
+  /** Writes the subset when it was newly chosen (marking the `labels` stage); nothing otherwise. */
+  readonly write: () => Promise<void>;
+}
+
 /**
  * The run's labelled subset: read from the run directory when the `labels` stage is done with this
- * config's data and labels settings, chosen and written otherwise. A subset chosen with other
- * settings is an error, not silently replaced (other stages may have used it).
+ * config's data and labels settings, chosen otherwise, and written only by `write()`, so that a
+ * stage can finish its checks before it touches the run. A subset chosen with other settings is an
+ * error, not silently replaced (other stages may have used it).
  */
-export async function runLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
+export async function planLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<PlannedLabelledSubset> {
   const file = run.file(LABELLED_SUBSET_FILE);
-  if (!existsSync(file)) return writeRunLabelledSubset(run, dataset, config, configuredSubset(dataset, config));
+  if (!existsSync(file)) {
+    const subset = configuredSubset(dataset, config);
+    return { indices: subset.indices, file, write: async () => void (await writeRunLabelledSubset(run, dataset, config, subset)) };
+  }
   const stage = (await run.manifest()).stages[LABELS_STAGE];
   if (stage?.status === 'done' && stage.configHash !== undefined && stage.configHash !== labelsStageHash(config)) {
     throw new UserError(`${file} was chosen with other data/labels settings than this config's; use another run.dir, or delete it to choose again`);
   }
-  return (await readLabelledSubset(file, dataset)).indices;
+  return { indices: (await readLabelledSubset(file, dataset)).indices, file, write: () => Promise.resolve() };
+}
+
+/** The run's labelled subset (planLabelledSubset), written at once when newly chosen. */
+export async function runLabelledSubset(run: RunDir, dataset: Dataset, config: Config): Promise<Int32Array> {
+  const planned = await planLabelledSubset(run, dataset, config);
+  await planned.write();
+  return planned.indices;
 }

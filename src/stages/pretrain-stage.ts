@@ -95,9 +95,10 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
   }
 
   // 2. Train (or resume), then write the report last: a report on disk means the encoder is too.
-  await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [], configHash: hash });
+  //    The stage starts (and the run directory is first written) only once the loop has checked
+  //    the newest checkpoint against the config: a refused resume leaves the run as it was.
+  let started = false;
   try {
-    await run.ensureDir(PRETRAIN_DIR);
     const result = await trainRotationEncoder({
       config,
       split: dataset.train,
@@ -105,6 +106,11 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       onStep: options.onStep,
+      onStart: async () => {
+        await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [], configHash: hash });
+        started = true;
+        await run.ensureDir(PRETRAIN_DIR);
+      },
     });
     if (result.heldOut === undefined) {
       await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
@@ -133,7 +139,7 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
     await run.markStage(PRETRAIN_STAGE, { status: 'done', artifacts: [PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
     return { report, skipped: false, resumedFrom: result.resumedFrom };
   } catch (error) {
-    await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
+    if (started) await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
     throw error;
   }
 }

@@ -31,7 +31,7 @@ import { meanStepResult, trainS4lClassifier } from '../training/s4l.js';
 import { predictS4l } from '../training/s4l-predict.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
-import { runLabelledSubset } from './labelled-subset.js';
+import { planLabelledSubset } from './labelled-subset.js';
 import { PRETRAIN_ENCODER_DIR } from './pretrain-stage.js';
 import { formatPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
 
@@ -130,14 +130,17 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     throw new UserError(`pseudoLabel.block is ${settings.block}, but the encoder has blocks 0..${ENCODER_BLOCKS - 1} (or auto)`);
   }
 
+  // 2. The labelled subset (shared with every method of the run), checked before the stage starts.
+  const subset = await planLabelledSubset(run, dataset, config);
+
   await run.markStage(PSEUDO_LABEL_STAGE, { status: 'running', artifacts: [], configHash: hash });
   let encoder: tf.LayersModel | undefined;
   try {
     const started = Date.now();
     const train = dataset.train;
     const numClasses = dataset.classNames.length;
-    // 2. The labelled subset (shared with every method of the run) and its true labels.
-    const labelled = await runLabelledSubset(run, dataset, config);
+    await subset.write();
+    const labelled = subset.indices;
     const labelledY = Int32Array.from(labelled, (i) => train.labels[i]);
     const cv: CrossValidationOptions = { folds: settings.folds, l2Strengths: settings.l2Strengths, seed: config.seed };
     encoder = await readModelDir(encoderDir);

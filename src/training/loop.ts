@@ -67,6 +67,12 @@ export interface GanLoopInputs {
    * logged to metrics.jsonl with stage GAN_EVAL_STAGE. It must leave the tensor count unchanged.
    */
   readonly evaluate?: (generator: tf.LayersModel, step: number) => Promise<MetricRecord>;
+  /**
+   * Called once the newest checkpoint is loaded and checked, before the loop writes anything (with
+   * the step it resumes from): the caller marks its stage started here, so a refused resume leaves
+   * no trace.
+   */
+  readonly onStart?: (resumedFrom: number) => Promise<void>;
   /** Replacement step functions (tests inject failures through these). */
   readonly steps?: { readonly discriminator?: typeof discriminatorStep; readonly generator?: typeof generatorStep };
 }
@@ -103,15 +109,16 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
   const training = createGanTraining(gan, method, { numClasses: inputs.numClasses, imageSize: config.data.imageSize, channels: channels as 1 | 3 }, config.seed);
   let iterator: Awaited<ReturnType<tf.data.Dataset<Batch>['iterator']>> | undefined;
   try {
-    // 1. Resume from the newest complete checkpoint, if any.
-    await mkdir(paths.checkpoints, { recursive: true });
-    await mkdir(paths.samples, { recursive: true });
+    // 1. Resume from the newest complete checkpoint, if any; it is checked before anything is written.
     const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
     const state = newest === undefined ? freshState(inputs) : await loadCheckpoint(newest.path, training);
     if (state.method !== method.name) {
       throw new UserError(`checkpoint ${newest?.path} was trained with method ${state.method}, the config says ${method.name}; use another run.dir`);
     }
     const resumedFrom = state.step;
+    await inputs.onStart?.(resumedFrom);
+    await mkdir(paths.checkpoints, { recursive: true });
+    await mkdir(paths.samples, { recursive: true });
     await dropMetricsAfter(paths.metrics, 'gan', resumedFrom);
     await dropMetricsAfter(paths.metrics, GAN_EVAL_STAGE, resumedFrom);
     if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };

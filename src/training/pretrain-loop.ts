@@ -54,6 +54,11 @@ export interface PretrainLoopInputs {
   readonly progressStream?: ProgressStream;
   /** Stop after this step without the end-of-run writes, as a kill would (tests). */
   readonly stopAfterStep?: number;
+  /**
+   * Called once the newest checkpoint is loaded and checked, before the loop writes anything (with
+   * the step it resumes from): the caller marks its stage started here.
+   */
+  readonly onStart?: (resumedFrom: number) => Promise<void>;
   /** Called after every update with the split indices of its batch, e.g. to watch memory or the data. */
   readonly onStep?: (step: number, batch: Int32Array) => void;
 }
@@ -182,8 +187,7 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
   const key = resumeKey(config, split);
   const sessionStart = performance.now();
   try {
-    // 1. Resume from the newest complete checkpoint, if any.
-    await mkdir(paths.checkpoints, { recursive: true });
+    // 1. Resume from the newest complete checkpoint, if any; it is checked before anything is written.
     const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
     const fresh: PretrainCheckpointState = { step: 0, imagesSeen: 0, batchesSeen: 0, trainSeconds: 0, resumeKey: key };
     const state = newest === undefined ? fresh : await loadPretrainCheckpoint(newest.path, encoder, optimizer);
@@ -193,6 +197,8 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
       );
     }
     const resumedFrom = state.step;
+    await inputs.onStart?.(resumedFrom);
+    await mkdir(paths.checkpoints, { recursive: true });
     await dropMetricsAfter(paths.metrics, PRETRAIN_METRICS_STAGE, resumedFrom);
     const elapsed = () => state.trainSeconds + (performance.now() - sessionStart) / 1000;
     let checkpoint = newest?.path;

@@ -24,12 +24,15 @@ test('layout names follow the architecture document', (t) => {
   );
 });
 
-test('openRunDir creates the directory, resolved config, manifest and lock', async (t) => {
+test('openRunDir creates the directory and lock; the resolved config and manifest appear at the commit', async (t) => {
   const root = tempDir('s3gan-rundir-');
   const dir = path.join(root, 'runs', 'exp1');
   const run = await openRunDir(dir, { resolvedConfig: { seed: 3, run: { dir } }, configHash: 'abc' });
   t.is(run.path, dir);
   t.is(run.configHash, 'abc');
+  t.deepEqual(await fs.readdir(dir), [LOCK_FILE]);
+  t.is((await run.manifest()).runName, 'exp1', 'the manifest a commit would write');
+  await run.commit('pretrain');
   t.deepEqual((await fs.readdir(dir)).sort(), [LOCK_FILE, MANIFEST_FILE, RESOLVED_CONFIG_FILE].sort());
   t.deepEqual(JSON.parse(await fs.readFile(path.join(dir, RESOLVED_CONFIG_FILE), 'utf8')), { seed: 3, run: { dir } });
   const manifest = await run.manifest();
@@ -65,7 +68,10 @@ test('stages and backend are recorded; a reopened run keeps its manifest and get
   await t.throwsAsync(run.manifest(), { message: /used after close/ });
 
   const reopened = await openRunDir(dir, { resolvedConfig: { a: 2 }, configHash: 'h2' });
+  await reopened.markStage('gan', { status: 'running' });
   const manifest = await reopened.manifest();
+  t.is(manifest.configChanges?.length, 1);
+  t.like(manifest.configChanges?.[0], { stage: 'gan', changes: [{ key: 'a', from: 1, to: 2 }] });
   t.deepEqual(manifest.backend, { name: 'cpu', detail: 'tfjs 4.22.0, pure JavaScript' });
   const stage = manifest.stages.pretrain;
   t.is(stage.status, 'done');
@@ -90,7 +96,7 @@ test('a run directory under a regular file is a UserError naming it and run.dir'
   await fs.writeFile(file, 'x');
   const dir = path.join(file, 'run');
   const error = await t.throwsAsync(openRunDir(dir, { resolvedConfig: {} }), { instanceOf: UserError });
-  t.is(error?.message, `cannot create run directory ${dir}: a component of the path is not a directory (config key run.dir)`);
+  t.is(error?.message, `cannot create run directory ${dir}: ${file} is not a directory (config key run.dir)`);
 });
 
 test('a run directory path that is a regular file is a UserError naming it and run.dir', async (t) => {

@@ -44,7 +44,7 @@ export function pretrainCommand(): Command {
     )
     .action(async (flags: PretrainFlags, self: Command) => {
       const overrides = [...flagOverride('--run', 'run.dir', flags.run), ...flagOverride('--steps', 'pretrain.steps', flags.steps)];
-      const { config } = await commandConfig(self, overrides);
+      const { config } = await commandConfig(self, overrides, flags.run);
       const p = config.pretrain;
       const plan =
         `${p.architecture} width ${p.width} on ${config.data.name} at ${config.data.imageSize}px: ${formatCount(p.steps)} steps of ${p.batchSize} images × 4 rotations, ` +
