@@ -62,6 +62,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
+      log: options.log,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];

@@ -22,7 +22,7 @@ import { pixelFeatures } from '../classify/pixel-features.js';
 import { classificationReport, type ClassificationReport } from '../classify/report.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE, writeLabelsFile } from '../data/labels-file.js';
+import { LABELS_FILE, readLabelsFile, writeLabelsFile } from '../data/labels-file.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
@@ -117,10 +117,17 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   const settings = config.pseudoLabel;
   const log = options.log ?? (() => undefined);
   const reportFile = run.file(PSEUDO_LABEL_REPORT_FILE);
-  // 1. Done with this config and its artifacts in place: nothing to do.
+  // 1. Done with this config and its artifacts in place and readable: nothing to do. A damaged
+  //    artifact (a truncated or edited file) is made again rather than failing every later stage.
   const stage = (await run.manifest()).stages[PSEUDO_LABEL_STAGE];
   if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
-    return { report: await readPseudoLabelReport(reportFile), skipped: true };
+    try {
+      await readLabelsFile(run.file(LABELS_FILE), dataset);
+      return { report: await readPseudoLabelReport(reportFile), skipped: true };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      log(`labelling again: ${errorMessage(error)}`);
+    }
   }
   const encoderDir = run.file(PRETRAIN_ENCODER_DIR);
   if (!existsSync(encoderDir)) {

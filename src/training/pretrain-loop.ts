@@ -30,7 +30,8 @@ import { invariant, UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DivergenceError } from './divergence.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
-import { listCheckpoints, loadPretrainCheckpoint, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
+import { loadPretrainCheckpoint, PRETRAIN_CHECKPOINT_LAYOUT, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
+import { newestIntactCheckpoint } from './checkpoint-integrity.js';
 import { trainableVariables } from './steps.js';
 
 /** Stage name in metrics.jsonl records. */
@@ -54,6 +55,8 @@ export interface PretrainLoopInputs {
   readonly progressStream?: ProgressStream;
   /** Stop after this step without the end-of-run writes, as a kill would (tests). */
   readonly stopAfterStep?: number;
+  /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
+  readonly log?: (line: string) => void;
   /** Called after every update with the split indices of its batch, e.g. to watch memory or the data. */
   readonly onStep?: (step: number, batch: Int32Array) => void;
 }
@@ -182,9 +185,10 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
   const key = resumeKey(config, split);
   const sessionStart = performance.now();
   try {
-    // 1. Resume from the newest complete checkpoint, if any.
+    // 1. Resume from the newest complete checkpoint whose files are whole, if any.
     await mkdir(paths.checkpoints, { recursive: true });
-    const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
+    const note = inputs.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const newest = await newestIntactCheckpoint(paths.checkpoints, PRETRAIN_CHECKPOINT_LAYOUT, { log: note, stage: 'pretraining' });
     const fresh: PretrainCheckpointState = { step: 0, imagesSeen: 0, batchesSeen: 0, trainSeconds: 0, resumeKey: key };
     const state = newest === undefined ? fresh : await loadPretrainCheckpoint(newest.path, encoder, optimizer);
     if (state.resumeKey !== key) {

@@ -14,6 +14,7 @@ import { formatResultsTable } from '../../eval/results.js';
 import { findCheckpoint, runEvalStage } from '../../stages/eval-stage.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import { openStageRun } from '../stage-run.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface EvalFlags {
@@ -84,11 +85,12 @@ export function evalCommand(): Command {
       const generatorKind = flags.ema ? 'generator-ema' : 'generator';
       const plan = `${path.join(checkpoint.path, generatorKind)} (step ${formatCount(checkpoint.step)}) on ${formatCount(config.eval.samples)} images: ${config.eval.metrics.join(', ')} against the ${config.eval.split} split of ${config.data.name}`;
       checkRunData(config);
+      const loaded = await loadPlannedDataset(config, ['eval']);
       if (globalFlags(self).dryRun) {
         print(`would evaluate ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'eval', plan);
+      const { dataset, run } = await openStageRun(config, 'eval', plan, loaded);
       try {
         const { results, file } = await runEvalStage(run, dataset, config, {
           ema: flags.ema === true,
