@@ -4,8 +4,11 @@
  * input where it uses it; this module repeats those checks up front, so that a config which would
  * fail after minutes of pretraining fails at once, with the same message, and nothing in the run
  * directory changes. Checks that need a stage's artifacts (checkpoints, the labels file) stay with
- * the stage.
+ * the stage, except one: a stage whose checkpoints are all damaged (checkResumePoints).
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';
 import { budgetText } from '../config/derived.js';
 import { UNLABELLED, splitSize, type Dataset } from '../data/types.js';
@@ -15,10 +18,14 @@ import { evaluationSplit } from '../eval/reference.js';
 import { getMethod, type MethodSpec } from '../methods/methods.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
 import { requireAllLabelled } from '../training/label-source.js';
+import { GAN_CHECKPOINT_LAYOUT } from '../training/checkpoint.js';
+import { newestIntactCheckpoint } from '../training/checkpoint-integrity.js';
 import { checkBatchSize } from '../training/loop.js';
+import { PRETRAIN_CHECKPOINT_LAYOUT } from '../training/pretrain-checkpoint.js';
 import { heldOutSplit } from '../training/pretrain-loop.js';
 import { UserError } from '../util/errors.js';
 import { configuredSubset } from './labelled-subset.js';
+import { PRETRAIN_CHECKPOINTS_DIR, PRETRAIN_REPORT_FILE } from './pretrain-stage.js';
 
 /** The stages a plan can hold, by their manifest names. */
 export const PLAN_STAGES = ['pretrain', 'pseudo-label', 'gan', 'eval'] as const;
@@ -40,6 +47,22 @@ export function checkPlan(config: Config, dataset: Dataset, options: PlanCheckOp
   if (stages.has('pseudo-label')) checkPseudoLabel(config, dataset);
   if (stages.has('gan')) checkGan(config, dataset, method);
   if (stages.has('eval')) checkEvaluation(config, dataset, config.eval.metrics);
+}
+
+/**
+ * Refuses a run directory whose training stages could not resume: checkpoints exist but none is
+ * whole (the remedy is named). Damaged checkpoints beside a whole one are left to the stage, which
+ * resumes from the newest whole one and says so. A finished pretraining (its report written) reads
+ * no checkpoint and is not checked.
+ */
+export async function checkResumePoints(runDir: string, options: PlanCheckOptions): Promise<void> {
+  const quiet = () => undefined;
+  if (options.stages.includes('pretrain') && !existsSync(path.join(runDir, PRETRAIN_REPORT_FILE))) {
+    await newestIntactCheckpoint(path.join(runDir, PRETRAIN_CHECKPOINTS_DIR), PRETRAIN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'pretraining' });
+  }
+  if (options.stages.includes('gan')) {
+    await newestIntactCheckpoint(path.join(runDir, GAN_CHECKPOINTS_DIR), GAN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'the GAN stage' });
+  }
 }
 
 /** Where the dataset's images come from, for messages: the folder (and label file) the user named. */

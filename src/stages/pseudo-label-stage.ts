@@ -10,7 +10,6 @@
  * Ground-truth labels outside the subset are read only to report.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { readModelDir } from '../artifacts/model-files.js';
@@ -33,7 +32,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
 import { runLabelledSubset } from './labelled-subset.js';
 import { PRETRAIN_ENCODER_DIR } from './pretrain-stage.js';
-import { formatPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
+import { formatPseudoLabelReport, readPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
 
 export const PSEUDO_LABEL_STAGE = 'pseudo-label';
 export const PSEUDO_LABEL_REPORT_FILE = 'labels/report.json';
@@ -65,14 +64,6 @@ export function pseudoLabelStageHash(config: Config): string {
 
 function usesS4l(config: Config): boolean {
   return config.pseudoLabel.source === 'classifier' && config.pseudoLabel.classifier === 's4l';
-}
-
-export async function readPseudoLabelReport(file: string): Promise<PseudoLabelReport> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as PseudoLabelReport;
-  } catch (error) {
-    throw new UserError(`cannot read pseudo-label report ${file}: ${errorMessage(error)}`);
-  }
 }
 
 /** Accuracy report over the rows whose truth is known and that are not in the labelled subset. */
