@@ -13,6 +13,7 @@ import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { progressFn } from '../util/progress.js';
 
+/** `loaded`: the dataset, when the command has loaded (and checked) it already. */
 export async function openStageRun(config: Config, command: string, plan: string, loaded?: Dataset): Promise<{ dataset: Dataset; run: RunDir }> {
   const dataset = loaded ?? await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
   const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });

@@ -81,6 +81,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
       onStart: start,
+      log: options.log,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];

@@ -15,8 +15,8 @@ function percent(x: number | null | undefined): string {
 
 export const pretrainStage: PipelineStage = {
   name: 'pretrain',
-  async run({ run, dataset, config, progressStream }) {
-    const result = await runPretrainStage(run, dataset, config, { progressStream });
+  async run({ run, dataset, config, progressStream, log }) {
+    const result = await runPretrainStage(run, dataset, config, { progressStream, log });
     const report = result.report;
     if (report === undefined) throw new Error('pretraining stopped before its last step');
     return {

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import type { MethodName } from '../methods/methods.js';
 import type { ProgressStream } from '../util/progress.js';
+import { checkPlan } from './plan-check.js';
 
 export interface StageContext {
   readonly run: RunDir;
@@ -54,8 +55,12 @@ export interface PipelineRunOptions {
   readonly onStage?: (index: number, total: number, stage: PipelineStage) => void;
 }
 
-/** Runs the stages in order; a failure stops the pipeline (the stage marks itself failed). */
+/**
+ * Runs the stages in order; a failure stops the pipeline (the stage marks itself failed). A config
+ * that a later stage would refuse on this dataset is refused before the first stage starts.
+ */
 export async function runPipeline(pipeline: Pipeline, context: StageContext, options: PipelineRunOptions = {}): Promise<{ stage: string; outcome: StageOutcome }[]> {
+  checkPlan(context.config, context.dataset, { stages: pipeline.stages.map((s) => s.name) });
   const outcomes: { stage: string; outcome: StageOutcome }[] = [];
   for (const [i, stage] of pipeline.stages.entries()) {
     options.onStage?.(i + 1, pipeline.stages.length, stage);

@@ -62,6 +62,8 @@ export interface PretrainStageOptions {
   readonly progressStream?: ProgressStream;
   /** Stop after this step as a kill would (tests). */
   readonly stopAfterStep?: number;
+  /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
+  readonly log?: (line: string) => void;
   /** Called after every update (tests watch memory through it). */
   readonly onStep?: (step: number) => void;
 }
@@ -111,6 +113,7 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
         started = true;
         await run.ensureDir(PRETRAIN_DIR);
       },
+      log: options.log,
     });
     if (result.heldOut === undefined) {
       await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });

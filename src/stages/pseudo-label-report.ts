@@ -2,8 +2,10 @@
  * The pseudo-label stage's report (labels/report.json, and labels/report.txt for people): how good
  * the labels are, measured against ground truth that is used only here, never to fit.
  */
+import { readFile } from 'node:fs/promises';
 import type { CrossValidationResult } from '../classify/cross-validation.js';
 import { formatReport, type ClassificationReport } from '../classify/report.js';
+import { UserError, errorMessage } from '../util/errors.js';
 
 export interface BaselineReport {
   /** What the baseline classifies from, e.g. 'raw pixels'. */
@@ -67,4 +69,12 @@ export function formatPseudoLabelReport(report: PseudoLabelReport): string[] {
   lines.push('', 'unlabelled training images:');
   lines.push(...formatReport(report.unlabelledTrain, report.classNames));
   return lines;
+}
+
+export async function readPseudoLabelReport(file: string): Promise<PseudoLabelReport> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as PseudoLabelReport;
+  } catch (error) {
+    throw new UserError(`cannot read pseudo-label report ${file}: ${errorMessage(error)}`);
+  }
 }

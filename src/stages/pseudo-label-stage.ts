@@ -10,7 +10,6 @@
  * Ground-truth labels outside the subset are read only to report.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { readModelDir } from '../artifacts/model-files.js';
@@ -22,7 +21,7 @@ import { pixelFeatures } from '../classify/pixel-features.js';
 import { classificationReport, type ClassificationReport } from '../classify/report.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE, writeLabelsFile } from '../data/labels-file.js';
+import { LABELS_FILE, readLabelsFile, writeLabelsFile } from '../data/labels-file.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
@@ -33,7 +32,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
 import { planLabelledSubset } from './labelled-subset.js';
 import { PRETRAIN_ENCODER_DIR } from './pretrain-stage.js';
-import { formatPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
+import { formatPseudoLabelReport, readPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
 
 export const PSEUDO_LABEL_STAGE = 'pseudo-label';
 export const PSEUDO_LABEL_REPORT_FILE = 'labels/report.json';
@@ -65,14 +64,6 @@ export function pseudoLabelStageHash(config: Config): string {
 
 function usesS4l(config: Config): boolean {
   return config.pseudoLabel.source === 'classifier' && config.pseudoLabel.classifier === 's4l';
-}
-
-export async function readPseudoLabelReport(file: string): Promise<PseudoLabelReport> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as PseudoLabelReport;
-  } catch (error) {
-    throw new UserError(`cannot read pseudo-label report ${file}: ${errorMessage(error)}`);
-  }
 }
 
 /** Accuracy report over the rows whose truth is known and that are not in the labelled subset. */
@@ -117,10 +108,17 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   const settings = config.pseudoLabel;
   const log = options.log ?? (() => undefined);
   const reportFile = run.file(PSEUDO_LABEL_REPORT_FILE);
-  // 1. Done with this config and its artifacts in place: nothing to do.
+  // 1. Done with this config and its artifacts in place and readable: nothing to do. A damaged
+  //    artifact (a truncated or edited file) is made again rather than failing every later stage.
   const stage = (await run.manifest()).stages[PSEUDO_LABEL_STAGE];
   if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
-    return { report: await readPseudoLabelReport(reportFile), skipped: true };
+    try {
+      await readLabelsFile(run.file(LABELS_FILE), dataset);
+      return { report: await readPseudoLabelReport(reportFile), skipped: true };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      log(`labelling again: ${errorMessage(error)}`);
+    }
   }
   const encoderDir = run.file(PRETRAIN_ENCODER_DIR);
   if (!existsSync(encoderDir)) {

@@ -113,6 +113,13 @@ export async function readCheckpointState(checkpoint: string): Promise<Checkpoin
   return state;
 }
 
+/** The files of a GAN checkpoint, for checkpoint-integrity.ts. */
+export const GAN_CHECKPOINT_LAYOUT = {
+  models: ['generator', 'generator-ema', 'discriminator'],
+  optimizers: ['optimizer-g', 'optimizer-d'],
+  readState: readCheckpointState,
+} as const;
+
 /** Restores `training` from a checkpoint directory; returns its state. */
 export async function loadCheckpoint(checkpoint: string, training: GanTraining): Promise<CheckpointState> {
   const state = await readCheckpointState(checkpoint);

@@ -29,7 +29,7 @@ export interface LabelSourceContext {
   readonly labelledSubset: () => Promise<Int32Array>;
 }
 
-function requireAllLabelled(method: MethodSpec, dataset: Dataset): void {
+export function requireAllLabelled(method: MethodSpec, dataset: Dataset): void {
   const missing = dataset.train.labels.reduce((n, label) => n + (label === UNLABELLED ? 1 : 0), 0);
   if (missing > 0) {
     throw new UserError(`method ${method.name} trains on the dataset's true labels, but ${missing} training images of ${dataset.name} have none; use a few-label method (s3gan, s3gan-co, …)`);

@@ -18,7 +18,8 @@ import type { MethodSpec } from '../methods/methods.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { GAN_CHECKPOINT_LAYOUT, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { newestIntactCheckpoint } from './checkpoint-integrity.js';
 import { checkFinite } from './divergence.js';
 import { createGanTraining, refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { exportGenerator } from './export.js';
@@ -73,6 +74,8 @@ export interface GanLoopInputs {
    * no trace.
    */
   readonly onStart?: (resumedFrom: number) => Promise<void>;
+  /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
+  readonly log?: (line: string) => void;
   /** Replacement step functions (tests inject failures through these). */
   readonly steps?: { readonly discriminator?: typeof discriminatorStep; readonly generator?: typeof generatorStep };
 }
@@ -109,8 +112,9 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
   const training = createGanTraining(gan, method, { numClasses: inputs.numClasses, imageSize: config.data.imageSize, channels: channels as 1 | 3 }, config.seed);
   let iterator: Awaited<ReturnType<tf.data.Dataset<Batch>['iterator']>> | undefined;
   try {
-    // 1. Resume from the newest complete checkpoint, if any; it is checked before anything is written.
-    const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
+    // 1. Resume from the newest checkpoint whose files are whole, if any; checked before any write.
+    const note = inputs.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const newest = await newestIntactCheckpoint(paths.checkpoints, GAN_CHECKPOINT_LAYOUT, { log: note, stage: 'the GAN stage' });
     const state = newest === undefined ? freshState(inputs) : await loadCheckpoint(newest.path, training);
     if (state.method !== method.name) {
       throw new UserError(`checkpoint ${newest?.path} was trained with method ${state.method}, the config says ${method.name}; use another run.dir`);
@@ -209,7 +213,7 @@ async function writeExports(training: GanTraining, dir: string): Promise<void> {
 }
 
 /** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */
-function checkBatchSize(gan: Config['gan'], method: MethodSpec): void {
+export function checkBatchSize(gan: Config['gan'], method: MethodSpec): void {
   const group = 4 * gan.rotatedBatchFraction;
   if (method.rotation && gan.batchSize % group !== 0) {
     throw new UserError(`gan.batchSize (${gan.batchSize}) must be a multiple of 4 · gan.rotatedBatchFraction = ${group} for method ${method.name}`);

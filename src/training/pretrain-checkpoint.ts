@@ -74,6 +74,13 @@ export async function readPretrainCheckpointState(checkpoint: string): Promise<P
   return state;
 }
 
+/** The files of a pretraining checkpoint, for checkpoint-integrity.ts. */
+export const PRETRAIN_CHECKPOINT_LAYOUT = {
+  models: [ENCODER_DIR],
+  optimizers: [OPTIMIZER_NAME],
+  readState: readPretrainCheckpointState,
+} as const;
+
 /**
  * Restores `encoder` (all weights, by name, batch-norm statistics included) and `optimizer` from a
  * checkpoint directory; returns its state. A checkpoint that does not fit is a UserError.

@@ -30,7 +30,8 @@ import { invariant, UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DivergenceError } from './divergence.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
-import { listCheckpoints, loadPretrainCheckpoint, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
+import { loadPretrainCheckpoint, PRETRAIN_CHECKPOINT_LAYOUT, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
+import { newestIntactCheckpoint } from './checkpoint-integrity.js';
 import { trainableVariables } from './steps.js';
 
 /** Stage name in metrics.jsonl records. */
@@ -59,6 +60,8 @@ export interface PretrainLoopInputs {
    * the step it resumes from): the caller marks its stage started here.
    */
   readonly onStart?: (resumedFrom: number) => Promise<void>;
+  /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
+  readonly log?: (line: string) => void;
   /** Called after every update with the split indices of its batch, e.g. to watch memory or the data. */
   readonly onStep?: (step: number, batch: Int32Array) => void;
 }
@@ -187,8 +190,9 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
   const key = resumeKey(config, split);
   const sessionStart = performance.now();
   try {
-    // 1. Resume from the newest complete checkpoint, if any; it is checked before anything is written.
-    const newest = (await listCheckpoints(paths.checkpoints)).at(-1);
+    // 1. Resume from the newest checkpoint whose files are whole, if any; checked before any write.
+    const note = inputs.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const newest = await newestIntactCheckpoint(paths.checkpoints, PRETRAIN_CHECKPOINT_LAYOUT, { log: note, stage: 'pretraining' });
     const fresh: PretrainCheckpointState = { step: 0, imagesSeen: 0, batchesSeen: 0, trainSeconds: 0, resumeKey: key };
     const state = newest === undefined ? fresh : await loadPretrainCheckpoint(newest.path, encoder, optimizer);
     if (state.resumeKey !== key) {

@@ -20,6 +20,7 @@ import { UserError, errorMessage } from '../../util/errors.js';
 import { progressFn } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface EvalFlags {
@@ -101,7 +102,7 @@ export function evalCommand(): Command {
         : flags.metrics === undefined
           ? configMetrics(config)
           : { kind: 'named', metrics: config.eval.metrics, source: '--metrics' };
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const dataset = await loadPlannedDataset(config, ['eval']);
       const selection = await selectEvalMetrics(config, dataset, checkpoint.path, request);
       const generatorKind = flags.ema ? 'generator-ema' : 'generator';
       const plan = `${path.join(checkpoint.path, generatorKind)} (step ${formatCount(checkpoint.step)}) on ${formatCount(config.eval.samples)} images: ${selection.metrics.join(', ')} against the ${config.eval.split} split of ${config.data.name}`;

@@ -10,6 +10,7 @@ import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type Pret
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface PretrainFlags {
@@ -49,11 +50,12 @@ export function pretrainCommand(): Command {
       const plan =
         `${p.architecture} width ${p.width} on ${config.data.name} at ${config.data.imageSize}px: ${formatCount(p.steps)} steps of ${p.batchSize} images × 4 rotations, ` +
         `${percent(p.heldOutFraction)} held out → ${resolve(config.run.dir)}`;
+      const loaded = await loadPlannedDataset(config, ['pretrain']);
       if (globalFlags(self).dryRun) {
         print(`would pretrain ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'pretrain', plan);
+      const { dataset, run } = await openStageRun(config, 'pretrain', plan, loaded);
       try {
         const result = await runPretrainStage(run, dataset, config);
         const report = result.report as PretrainReport;

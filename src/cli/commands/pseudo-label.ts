@@ -11,6 +11,7 @@ import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
 import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface PseudoLabelFlags {
@@ -50,11 +51,12 @@ export function pseudoLabelCommand(): Command {
             ? `S4L: encoder fine-tuned ${p.s4lSteps} steps on rotation + labelled cross-entropy`
             : `linear classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
       const plan = `${config.data.name} with ${budgetText(config)} (seed ${config.labels.seed}): ${how} → ${resolve(config.run.dir)}`;
+      const loaded = await loadPlannedDataset(config, ['pseudo-label']);
       if (globalFlags(self).dryRun) {
         print(`would pseudo-label ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'pseudo-label', plan);
+      const { dataset, run } = await openStageRun(config, 'pseudo-label', plan, loaded);
       try {
         const result = await runPseudoLabelStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
         if (result.skipped) print('already labelled with these settings:');

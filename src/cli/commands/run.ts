@@ -11,6 +11,7 @@ import { runPipeline } from '../../stages/pipeline.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
 interface RunFlags {
@@ -41,12 +42,13 @@ export function runCommand(): Command {
       const { config } = pipeline.overrides === undefined ? first : await commandConfig(self, [...pipeline.overrides, ...overrides], flags.run);
       const stages = pipeline.stages.map((s) => s.name).join(' → ');
       const plan = `${config.gan.method} on ${config.data.name} with ${budgetText(config)}: ${stages} → ${resolve(config.run.dir)}`;
+      const loaded = await loadPlannedDataset(config, pipeline.stages.map((s) => s.name));
       if (globalFlags(self).dryRun) {
         print(`would run ${plan}`);
         return;
       }
       const started = Date.now();
-      const { dataset, run } = await openStageRun(config, 'run', plan);
+      const { dataset, run } = await openStageRun(config, 'run', plan, loaded);
       try {
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const outcomes = await runPipeline(

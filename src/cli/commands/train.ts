@@ -9,6 +9,7 @@ import { getMethod } from '../../methods/methods.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
 interface TrainFlags {
@@ -34,11 +35,12 @@ export function trainCommand(): Command {
       const method = getMethod(config.gan.method);
       const gan = config.gan;
       const plan = `${method.name} on ${config.data.name}: ${gan.architecture} width ${gan.width}, ${formatCount(gan.steps)} steps of batch ${gan.batchSize} → ${resolve(config.run.dir)}`;
+      const loaded = await loadPlannedDataset(config, ['gan']);
       if (globalFlags(self).dryRun) {
         print(`would train ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'train', plan);
+      const { dataset, run } = await openStageRun(config, 'train', plan, loaded);
       try {
         const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
         if (result.resumedFrom >= gan.steps) {
