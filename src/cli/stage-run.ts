@@ -5,15 +5,13 @@
  */
 import { openRunDir, type RunDir } from '../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../backend/select.js';
-import { datasetOptions, progressUnit } from '../config/derived.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
-import { progressFn } from '../util/progress.js';
+import { loadConfiguredDataset } from './load-dataset.js';
 
 export async function openStageRun(config: Config, command: string, plan: string): Promise<{ dataset: Dataset; run: RunDir }> {
-  const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+  const dataset = await loadConfiguredDataset(config);
   const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
   try {
     const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });
