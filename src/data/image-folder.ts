@@ -66,6 +66,11 @@ export async function listImages(root: string): Promise<string[]> {
   return found.sort(compareCodeUnits);
 }
 
+/** The subfolders of the root and of its test/ folder: class folders, which must not be empty. */
+async function listFolders(root: string): Promise<FolderListing> {
+  return { top: await listSubfolders(root), test: await listSubfolders(path.join(root, TEST_FOLDER)) };
+}
+
 /** Names of the subfolders of `dir` (hidden ones skipped, links followed), sorted; none when it is absent. */
 async function listSubfolders(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -107,14 +112,10 @@ export async function readImageFolder(options: ImageFolderOptions, onProgress?: 
   if (ids.length === 0) throw new UserError(`data.path: no images (${IMAGE_EXTENSIONS.join(' ')}) under ${root}`);
 
   // 1. Labels, from the layout.
-  let labelling;
-  if (options.labelFile === undefined) {
-    const folders: FolderListing = { top: await listSubfolders(root), test: await listSubfolders(path.join(root, TEST_FOLDER)) };
-    labelling = labelsFromSubfolders(root, ids, folders, options.classNames);
-  } else {
-    labelling = labelsFromFile(root, ids, await readLabelFile(options.labelFile), options.classNames);
-  }
-  const { classNames, labels } = labelling;
+  const { classNames, labels } =
+    options.labelFile === undefined
+      ? labelsFromSubfolders(root, ids, await listFolders(root), options.classNames)
+      : labelsFromFile(root, ids, await readLabelFile(options.labelFile), options.classNames);
   const channels = options.channels ?? (await inferChannels(root, ids));
 
   // 2. Decode into one buffer, slot i for image i; skipped slots are squeezed out afterwards.

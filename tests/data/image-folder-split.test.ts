@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { readImageFolder } from '../../src/data/image-folder.js';
+import { evaluationSplit } from '../../src/eval/reference.js';
 import type { DatasetOptions } from '../../src/data/options.js';
 import { loadDataset } from '../../src/data/registry.js';
 import type { Dataset } from '../../src/data/types.js';
@@ -77,6 +78,7 @@ test('data.testFraction sets the share held out, 0 holds out nothing, and the de
   const none = await loadDataset(options(root, { testFraction: 0, cacheDir }));
   t.is(none.test, undefined);
   t.is(none.train.shape[0], 60);
+  t.throws(() => evaluationSplit(none, 'test'), { instanceOf: UserError, message: /add a test\/ subfolder or set data\.testFraction > 0/ });
   const again = await loadDataset(options(root, { testFraction: 0.25, cacheDir }));
   t.deepEqual(again.test?.ids, quarter.test?.ids);
 });
