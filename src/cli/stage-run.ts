@@ -6,16 +6,14 @@
  */
 import { openRunDir, type RunDir } from '../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../backend/select.js';
-import { datasetOptions, progressUnit } from '../config/derived.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
-import { progressFn } from '../util/progress.js';
+import { loadConfiguredDataset } from './load-dataset.js';
 
 /** `loaded`: the dataset, when the command has loaded (and checked) it already. */
 export async function openStageRun(config: Config, command: string, plan: string, loaded?: Dataset): Promise<{ dataset: Dataset; run: RunDir }> {
-  const dataset = loaded ?? await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+  const dataset = loaded ?? (await loadConfiguredDataset(config));
   const run = await openRunDir(config.run.dir, { resolvedConfig: config, configHash: configHash(config) });
   try {
     const backend = await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads });

@@ -4,8 +4,8 @@ import type { LabelBudget } from '../data/label-subset.js';
 import type { DatasetOptions } from '../data/options.js';
 
 export function datasetOptions(config: Config): DatasetOptions {
-  const { name, path, labelFile, classNames, imageSize, channels, cacheDir, skipCorrupt } = config.data;
-  return { name, path, labelFile, classNames, imageSize, channels, cacheDir, skipCorrupt };
+  const { name, path, labelFile, classNames, imageSize, channels, testFraction, cacheDir, skipCorrupt } = config.data;
+  return { name, path, labelFile, classNames, imageSize, channels, testFraction, cacheDir, skipCorrupt };
 }
 
 /** The labelled-subset budget the config asks for. */

@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TEST_FRACTION } from '../data/image-folder-split.js';
 import { DATASET_NAMES } from '../data/options.js';
 
 /** Decode caches are shared by every project of the user, like other tools' caches. */
@@ -48,7 +49,16 @@ export const dataSchema = z
       .describe('image-folder: CSV (file,label) or JSON label file for a flat folder; images absent from it are unlabelled.'),
     classNames: z.array(z.string().min(1)).min(2).optional().describe('image-folder: class names in label order (default: inferred, sorted).'),
     imageSize: positiveInt().min(8).max(1024).default(32).describe('Side in pixels of the images the networks see.'),
-    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('image-folder: 1 (grayscale) or 3 (RGB).'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .optional()
+      .describe('image-folder: 1 (grayscale) or 3 (RGB) (default: inferred from the images: 1 when every image is stored as grayscale, else 3).'),
+    testFraction: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe(`image-folder without a test/ subfolder: fraction of each class held out as the test split, fixed by image id (0 ≤ f < 1, 0 = none; default ${DEFAULT_TEST_FRACTION}).`),
     fit: z
       .enum(['pad', 'resize'])
       .default('pad')

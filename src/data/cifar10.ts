@@ -36,9 +36,14 @@ export const CIFAR10_CLASS_NAMES: readonly string[] = [
   'truck',
 ];
 
-/** Absolute paths of the files read from `dir` (for cache fingerprints); the meta file when present. */
+/**
+ * Absolute paths of the files read from `dir` (for cache fingerprints); the meta file when
+ * present. A missing batch is the same UserError, with the same hint, as when reading it.
+ */
 export function cifar10SourceFiles(dir: string): string[] {
   const batches = [...CIFAR10_TRAIN_BATCHES, CIFAR10_TEST_BATCH].map((b) => path.resolve(dir, `${b}.bin`));
+  const missing = batches.find((file) => !existsSync(file));
+  if (missing !== undefined) throw cifarFileNotFound(missing);
   const meta = path.resolve(dir, CIFAR10_META_FILE);
   return existsSync(meta) ? [...batches, meta] : batches;
 }
@@ -75,11 +80,7 @@ export async function readCifarBatch(file: string, idPrefix: string, numClasses:
   try {
     bytes = await readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      const nested = path.join(path.dirname(file), 'cifar-10-batches-bin');
-      const hint = existsSync(nested) ? ` (did you mean data.path = ${nested}?)` : '';
-      throw new UserError(`CIFAR-10 file not found: ${file}${hint}`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw cifarFileNotFound(file);
     throw new UserError(`cannot read CIFAR-10 file ${file}: ${errorMessage(error)}`);
   }
   if (bytes.length === 0 || bytes.length % CIFAR_RECORD_BYTES !== 0) {
@@ -110,6 +111,13 @@ export async function readCifarBatch(file: string, idPrefix: string, numClasses:
     }
   }
   return { images, shape: [n, CIFAR_SIDE, CIFAR_SIDE, CIFAR_CHANNELS], labels, ids };
+}
+
+/** Users often point data.path at the folder the archive was unpacked in: suggest the one inside. */
+function cifarFileNotFound(file: string): UserError {
+  const nested = path.join(path.dirname(file), 'cifar-10-batches-bin');
+  const hint = existsSync(nested) ? ` (did you mean data.path = ${nested}?)` : '';
+  return new UserError(`CIFAR-10 file not found: ${file}${hint}`);
 }
 
 /**

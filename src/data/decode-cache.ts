@@ -7,7 +7,7 @@
  *   index.json   shapes, labels, ids, class names, skipped files, the byte length and SHA-256 of
  *                images.bin, and the fingerprint of the sources
  * The key hash covers every option that changes the decoded pixels (reader, absolute path, size,
- * channels, label file, class names, skipCorrupt); the fingerprint covers every source file's
+ * channels, test fraction, label file, class names, skipCorrupt); the fingerprint covers every source file's
  * relative path, size and mtime, so an edited, added or removed file invalidates the cache.
  *
  * Both files are written atomically (temp file in the same directory, fsync, rename), the binary

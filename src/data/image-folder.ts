@@ -2,28 +2,33 @@
  * Folders of PNG/JPEG/WebP images, decoded with sharp and resized to imageSize × imageSize
  * (scaled to cover the square, then centre-cropped, so the aspect ratio is kept).
  *
- * Two layouts:
+ * Two layouts (labelling in image-folder-labels.ts):
  *   (a) class subfolders, no label file: `<root>/<class>/…/<image>`, every image labelled by its
  *       top-level folder;
  *   (b) a label file (data.labelFile, see label-file.ts): images anywhere under the root, those it
  *       lists labelled, the others UNLABELLED.
  * Ids are the paths relative to the root with '/' separators, sorted by code unit so that the
- * order is the same on every machine and locale. There is no test split.
+ * order is the same on every machine and locale. The test split is the `test/` subfolder when
+ * there is one, else a fixed class-balanced fraction (image-folder-split.ts).
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { UserError, errorMessage, invariant } from '../util/errors.js';
-import { didYouMean } from '../util/suggest.js';
-import { entryLocation, readLabelFile, type LabelFile } from './label-file.js';
+import { compareCodeUnits, labelsFromFile, labelsFromSubfolders, type FolderListing } from './image-folder-labels.js';
+import { DEFAULT_TEST_FRACTION, TEST_FOLDER, splitByMask, testMask } from './image-folder-split.js';
+import { checkLabelFile, readLabelFile } from './label-file.js';
 import type { DatasetOptions, ProgressFn } from './options.js';
-import { UNLABELLED, type Dataset } from './types.js';
+import type { Dataset } from './types.js';
 
 /** File extensions read as images (compared lower-cased). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp'];
 
-export type ImageFolderOptions = Pick<DatasetOptions, 'labelFile' | 'classNames' | 'imageSize' | 'channels' | 'skipCorrupt'> & {
+export type ImageFolderOptions = Pick<
+  DatasetOptions,
+  'labelFile' | 'classNames' | 'imageSize' | 'channels' | 'testFraction' | 'skipCorrupt'
+> & {
   /** The root folder. */
   readonly path: string;
 };
@@ -61,34 +66,57 @@ export async function listImages(root: string): Promise<string[]> {
   return found.sort(compareCodeUnits);
 }
 
+/** The subfolders of the root and of its test/ folder: class folders, which must not be empty. */
+async function listFolders(root: string): Promise<FolderListing> {
+  return { top: await listSubfolders(root), test: await listSubfolders(path.join(root, TEST_FOLDER)) };
+}
+
+/** Names of the subfolders of `dir` (hidden ones skipped, links followed), sorted; none when it is absent. */
+async function listSubfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const kind = entry.isSymbolicLink() ? await stat(path.join(dir, entry.name)).catch(() => undefined) : entry;
+    if (kind?.isDirectory()) names.push(entry.name);
+  }
+  return names.sort(compareCodeUnits);
+}
+
 /** Absolute paths of the files a read depends on: every image and the label file (for fingerprints). */
 export async function imageFolderSourceFiles(root: string, labelFile?: string): Promise<string[]> {
   const absolute = path.resolve(root);
   const images = (await listImages(absolute)).map((rel) => path.join(absolute, rel));
-  return labelFile === undefined ? images : [...images, path.resolve(labelFile)];
+  return labelFile === undefined ? images : [...images, await checkLabelFile(labelFile)];
 }
 
 /**
- * Reads an image folder into train [count, imageSize, imageSize, channels] uint8 NHWC.
+ * Reads an image folder into train and test [count, imageSize, imageSize, channels] uint8 NHWC.
+ * Channels not given are inferred: 1 when every image is stored as grayscale, else 3.
  * Decodes with os.availableParallelism() images in flight, calling `onProgress(done, total)` as
  * each completes. An undecodable image is a UserError naming it, or with skipCorrupt is left out
  * and listed in `skipped` (absolute paths).
  */
 export async function readImageFolder(options: ImageFolderOptions, onProgress?: ProgressFn): Promise<Dataset> {
   const root = path.resolve(options.path);
-  const { imageSize, channels } = options;
+  const { imageSize } = options;
+  const testFraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
   if (!Number.isInteger(imageSize) || imageSize < 1 || imageSize > 4096) {
     throw new UserError(`data.imageSize must be an integer 1..4096, got ${imageSize}`);
   }
-  if (channels !== 1 && channels !== 3) throw new UserError(`data.channels must be 1 or 3, got ${String(channels)}`);
+  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3) {
+    throw new UserError(`data.channels must be 1 or 3, got ${String(options.channels)}`);
+  }
+  if (!(testFraction >= 0 && testFraction < 1)) throw new UserError(`data.testFraction must be in [0, 1), got ${testFraction}`);
   const ids = await listImages(root);
   if (ids.length === 0) throw new UserError(`data.path: no images (${IMAGE_EXTENSIONS.join(' ')}) under ${root}`);
 
   // 1. Labels, from the layout.
   const { classNames, labels } =
     options.labelFile === undefined
-      ? labelsFromSubfolders(root, ids, options.classNames)
+      ? labelsFromSubfolders(root, ids, await listFolders(root), options.classNames)
       : labelsFromFile(root, ids, await readLabelFile(options.labelFile), options.classNames);
+  const channels = options.channels ?? (await inferChannels(root, ids));
 
   // 2. Decode into one buffer, slot i for image i; skipped slots are squeezed out afterwards.
   const imageBytes = imageSize * imageSize * channels;
@@ -118,18 +146,34 @@ export async function readImageFolder(options: ImageFolderOptions, onProgress?: 
   }
   if (kept === 0) throw new UserError(`data.path: none of the ${ids.length} images under ${root} could be decoded`);
   const skipped = [...failed.keys()].sort((a, b) => a - b).map((i) => failed.get(i) as string);
-  return {
-    name: 'image-folder',
-    classNames,
-    train: {
-      images: images.subarray(0, kept * imageBytes),
-      shape: [kept, imageSize, imageSize, channels],
-      labels: keptLabels,
-      ids: keptIds,
-    },
-    source: root,
-    skipped,
+  const decoded = {
+    images: images.subarray(0, kept * imageBytes),
+    shape: [kept, imageSize, imageSize, channels] as const,
+    labels: keptLabels,
+    ids: keptIds,
   };
+  // 4. Hold out the test split, after skipping, so that every split holds only decodable images.
+  const { train, test } = splitByMask(decoded, testMask(keptIds, keptLabels, testFraction));
+  return { name: 'image-folder', classNames, train, test, source: root, skipped };
+}
+
+/**
+ * 1 when every image under `root` is stored with one colour channel (grayscale, alpha aside),
+ * else 3. Decodes only the headers; an unreadable image is left to the decoding to report.
+ */
+export async function inferChannels(root: string, ids: readonly string[]): Promise<1 | 3> {
+  let colour = false;
+  await forEachConcurrently(ids.length, os.availableParallelism(), async (i) => {
+    if (colour) return;
+    try {
+      const meta = await sharp(await readFile(path.join(root, ids[i]))).metadata();
+      const bands = (meta.channels ?? 3) - (meta.hasAlpha === true ? 1 : 0);
+      if (bands !== 1 && meta.space !== 'b-w' && meta.space !== 'grey16') colour = true;
+    } catch {
+      // Decoding reports it, or skips it with skipCorrupt.
+    }
+  });
+  return colour ? 3 : 1;
 }
 
 /**
@@ -156,78 +200,6 @@ export async function decodeImage(file: string, size: number, channels: 1 | 3): 
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-interface Labelling {
-  readonly classNames: readonly string[];
-  /** Per image id, in id order. */
-  readonly labels: Int32Array;
-}
-
-/** Layout (a): the top-level folder of each image is its class. */
-function labelsFromSubfolders(root: string, ids: readonly string[], given?: readonly string[]): Labelling {
-  const loose = ids.find((id) => !id.includes('/'));
-  if (loose !== undefined) {
-    throw new UserError(
-      `data.path: ${path.join(root, loose)} is not in a class subfolder; put each image in a folder named after its class, or give data.labelFile`,
-    );
-  }
-  const folders = [...new Set(ids.map((id) => id.slice(0, id.indexOf('/'))))].sort(compareCodeUnits);
-  const classNames = given === undefined ? folders : checkedClassNames(given);
-  for (const folder of folders) {
-    if (!classNames.includes(folder)) {
-      throw new UserError(
-        `${path.join(root, folder)}: folder '${folder}' is not one of data.classNames${didYouMean(folder, classNames)}; ` +
-          `classes: ${classNames.join(', ')}`,
-      );
-    }
-  }
-  const index = new Map(classNames.map((name, i) => [name, i]));
-  const labels = Int32Array.from(ids, (id) => index.get(id.slice(0, id.indexOf('/'))) as number);
-  return { classNames, labels };
-}
-
-/** Layout (b): labels from the label file; images it does not list are unlabelled. */
-function labelsFromFile(
-  root: string,
-  ids: readonly string[],
-  labelFile: LabelFile,
-  given?: readonly string[],
-): Labelling {
-  if (labelFile.entries.length === 0) throw new UserError(`${labelFile.path}: labels no image`);
-  if (given !== undefined && labelFile.classes !== undefined && given.join('\n') !== labelFile.classes.join('\n')) {
-    throw new UserError(
-      `data.classNames (${given.join(', ')}) differs from the "classes" of ${labelFile.path} (${labelFile.classes.join(', ')})`,
-    );
-  }
-  const classNames = checkedClassNames(
-    given ?? labelFile.classes ?? [...new Set(labelFile.entries.map((e) => e.label))].sort(compareCodeUnits),
-  );
-  const classIndex = new Map(classNames.map((name, i) => [name, i]));
-  const imageIndex = new Map(ids.map((id, i) => [id, i]));
-  const labels = new Int32Array(ids.length).fill(UNLABELLED);
-  for (const entry of labelFile.entries) {
-    const where = entryLocation(labelFile, entry);
-    const i = imageIndex.get(entry.file);
-    if (i === undefined) {
-      throw new UserError(`${where}: image '${entry.file}' does not exist in ${root}${didYouMean(entry.file, ids)}`);
-    }
-    const label = classIndex.get(entry.label);
-    if (label === undefined) {
-      throw new UserError(
-        `${where}: unknown class '${entry.label}'${didYouMean(entry.label, classNames)}; classes: ${classNames.join(', ')}`,
-      );
-    }
-    labels[i] = label;
-  }
-  return { classNames, labels };
-}
-
-function checkedClassNames(names: readonly string[]): readonly string[] {
-  if (names.length === 0) throw new UserError('data.classNames is empty');
-  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate !== undefined) throw new UserError(`data.classNames lists '${duplicate}' twice`);
-  return names;
-}
-
 /**
  * Runs `task(0)`..`task(count-1)` with at most `limit` in flight. On failure, starts no new task,
  * waits for those running, and throws the error of the lowest failing index, so that the error
@@ -248,8 +220,4 @@ async function forEachConcurrently(count: number, limit: number, task: (i: numbe
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
   if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

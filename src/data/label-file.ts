@@ -9,8 +9,9 @@
  * `<file>` is the image's path relative to the image folder, with '/' separators.
  * Only the syntax is checked here; image-folder.ts checks the entries against the folder.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { UserError, errorMessage } from '../util/errors.js';
 
 export interface LabelEntry {
@@ -34,23 +35,45 @@ export function entryLocation(labelFile: LabelFile, entry: LabelEntry): string {
   return entry.line === undefined ? `${labelFile.path}, entry "${entry.file}"` : `${labelFile.path}, line ${entry.line}`;
 }
 
+/**
+ * Checks that the label file has an accepted extension and exists, with the same messages as
+ * readLabelFile: the decode cache stats every source before reading, and must not pre-empt them.
+ */
+export async function checkLabelFile(file: string): Promise<string> {
+  const absolute = labelFilePath(file);
+  await stat(absolute).catch((error: unknown) => {
+    throw labelFileReadError(absolute, error);
+  });
+  return absolute;
+}
+
 /** Reads and parses a label file, choosing the format by its extension. */
 export async function readLabelFile(file: string): Promise<LabelFile> {
+  const absolute = labelFilePath(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw labelFileReadError(absolute, error);
+  }
+  // Spreadsheet exports often start with a byte-order mark, which is not part of the header.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return path.extname(absolute).toLowerCase() === '.csv' ? parseLabelCsv(text, absolute) : parseLabelJson(text, absolute);
+}
+
+/** The absolute path of a label file whose extension names one of the two formats. */
+function labelFilePath(file: string): string {
   const absolute = path.resolve(file);
   const ext = path.extname(absolute).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') {
     throw new UserError(`data.labelFile ${absolute}: expected a .csv or .json file`);
   }
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`data.labelFile not found: ${absolute}`);
-    throw new UserError(`cannot read data.labelFile ${absolute}: ${errorMessage(error)}`);
-  }
-  // Spreadsheet exports often start with a byte-order mark, which is not part of the header.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return ext === '.csv' ? parseLabelCsv(text, absolute) : parseLabelJson(text, absolute);
+  return absolute;
+}
+
+function labelFileReadError(absolute: string, error: unknown): UserError {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new UserError(`data.labelFile not found: ${absolute}`);
+  return new UserError(`cannot read data.labelFile ${absolute}: ${errorMessage(error)}`);
 }
 
 /** Parses CSV text with a `file,label` header. `file` names the source in messages. */
@@ -88,6 +111,7 @@ export function parseLabelJson(text: string, file: string): LabelFile {
   } catch (error) {
     throw new UserError(`${file}: invalid JSON: ${errorMessage(error)}`);
   }
+  rejectDuplicateKeys(text, file);
   if (!isPlainObject(parsed)) throw new UserError(`${file}: expected a JSON object of "<file>": "<label>" pairs`);
   let mapping: Record<string, unknown> = parsed;
   let classes: string[] | undefined;
@@ -124,6 +148,30 @@ export function parseLabelJson(text: string, file: string): LabelFile {
     return makeEntry(key, value, line, file, where);
   });
   return { path: file, entries, classes };
+}
+
+/**
+ * JSON.parse keeps the last of two equal keys without a word, so an image labelled twice would
+ * silently lose one label. The yaml parser (JSON is YAML 1.2) reports duplicates with positions.
+ */
+function rejectDuplicateKeys(text: string, file: string): void {
+  const duplicate = parseDocument(text, { uniqueKeys: true }).errors.find((e) => e.code === 'DUPLICATE_KEY');
+  if (duplicate === undefined) return;
+  const [start] = duplicate.pos;
+  const line = new LineIndex(text).lineAt(start);
+  throw new UserError(`${file}, line ${line}: key ${jsonStringAt(text, start)} appears twice (JSON keeps only the last); remove one`);
+}
+
+/** The JSON string literal starting at `start` (its source text when it does not parse). */
+function jsonStringAt(text: string, start: number): string {
+  let end = start + 1;
+  while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+  const literal = text.slice(start, end + 1);
+  try {
+    return JSON.stringify(JSON.parse(literal));
+  } catch {
+    return literal;
+  }
 }
 
 function makeEntry(rawFile: string, label: string, line: number | undefined, file: string, where: string): LabelEntry {

@@ -19,8 +19,13 @@ export interface DatasetOptions {
   readonly classNames?: readonly string[];
   /** image-folder only: images are resized to imageSize × imageSize pixels. */
   readonly imageSize: number;
-  /** image-folder only: 1 (grayscale) or 3 (RGB). */
-  readonly channels: 1 | 3;
+  /** image-folder only: 1 (grayscale) or 3 (RGB); undefined = inferred (1 when every image is grayscale). */
+  readonly channels?: 1 | 3;
+  /**
+   * image-folder only: fraction of each class held out as the test split, 0 ≤ f < 1, when the
+   * folder has no test/ subfolder (default DEFAULT_TEST_FRACTION; 0 = no test split).
+   */
+  readonly testFraction?: number;
   /** Directory for decode caches. */
   readonly cacheDir: string;
   /** image-folder only: skip undecodable images (listed in Dataset.skipped) instead of failing. */

@@ -9,6 +9,7 @@ import { cifar10SourceFiles, readCifar10 } from './cifar10.js';
 import { loadThroughCache, type CacheSpec, type CacheStatus } from './decode-cache.js';
 import { defaultFashionMnistDir, fashionMnistSourceFiles, readFashionMnist } from './fashion-mnist.js';
 import { imageFolderSourceFiles, readImageFolder } from './image-folder.js';
+import { DEFAULT_TEST_FRACTION } from './image-folder-split.js';
 import { defaultMnistDir, mnistSourceFiles, readMnist } from './mnist.js';
 import { DATASET_NAMES, type DatasetName, type DatasetOptions, type ProgressFn } from './options.js';
 import type { Dataset } from './types.js';
@@ -74,7 +75,8 @@ async function describeSource(options: DatasetOptions): Promise<Source> {
     case 'image-folder': {
       const root = path.resolve(requirePath(options, 'the image folder'));
       const labelFile = options.labelFile === undefined ? undefined : path.resolve(options.labelFile);
-      const folderOptions = { ...options, path: root, labelFile };
+      const testFraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
+      const folderOptions = { ...options, path: root, labelFile, testFraction };
       return {
         cache: {
           cacheDir,
@@ -82,7 +84,9 @@ async function describeSource(options: DatasetOptions): Promise<Source> {
             reader: name,
             path: root,
             imageSize: options.imageSize,
-            channels: options.channels,
+            // Inferred channels follow from the images, which the fingerprint covers.
+            channels: options.channels ?? 'inferred',
+            testFraction,
             labelFile: labelFile ?? null,
             classNames: options.classNames ?? null,
             skipCorrupt: options.skipCorrupt,
@@ -110,5 +114,8 @@ function rejectImageFolderOptions(name: DatasetName, options: DatasetOptions): v
   }
   if (options.classNames !== undefined && options.classNames.length > 0) {
     throw new UserError(`data.classNames applies only to dataset 'image-folder', not '${name}' (its classes are fixed)`);
+  }
+  if (options.testFraction !== undefined) {
+    throw new UserError(`data.testFraction applies only to dataset 'image-folder', not '${name}' (its test split is fixed)`);
   }
 }

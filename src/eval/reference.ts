@@ -63,7 +63,11 @@ export interface ReferenceRequest {
 /** The images of a split the evaluation compares with. */
 export function evaluationSplit(dataset: Dataset, split: EvalSplit): LabelledImages {
   if (split === 'train') return dataset.train;
-  if (dataset.test === undefined) throw new UserError(`eval.split is 'test' but dataset ${dataset.name} has no test split: set eval.split=train`);
+  if (dataset.test === undefined) {
+    // Only an image folder can lack one, when data.testFraction holds out no image.
+    const remedy = dataset.name === 'image-folder' ? 'add a test/ subfolder or set data.testFraction > 0, or set eval.split=train' : 'set eval.split=train';
+    throw new UserError(`eval.split is 'test' but dataset ${dataset.name} has no test split: ${remedy}`);
+  }
   return dataset.test;
 }
 

@@ -68,7 +68,8 @@ test('a rejected --set on a trained run changes nothing; the plain command then 
 
 test('a stage refused before it starts leaves no run directory behind', (t) => {
   const run = path.join(tempDir('s3gan-integrity-'), 'fresh', 'run');
-  const result = s3gan(['train', '--run', run, '--method', 's3gan', '--steps', '1', ...TINY_GAN]);
+  // Batch 16: the rotation methods' batch rule would refuse 8 before the labels are looked for.
+  const result = s3gan(['train', '--run', run, '--method', 's3gan', '--steps', '1', ...TINY_GAN, '--set', 'gan.batchSize=16']);
   t.is(result.code, 2);
   t.regex(result.stderr, /labels\/labels\.json, which does not exist/);
   t.false(existsSync(path.dirname(run)), 'neither the run directory nor the parent it needed');

@@ -7,13 +7,12 @@ import { resolve } from 'node:path';
 import { gridByClass, writeGridPng } from '../../artifacts/image-grid.js';
 import type { Config } from '../../config/schema.js';
 import { labelledSubset } from '../../data/label-subset.js';
-import { loadDataset } from '../../data/registry.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../../data/types.js';
 import { UserError } from '../../util/errors.js';
-import { progressFn } from '../../util/progress.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, progressUnit, labelBudget } from '../../config/derived.js';
+import { budgetText, labelBudget } from '../../config/derived.js';
+import { loadConfiguredDataset } from '../load-dataset.js';
 
 interface InspectFlags {
   path?: string;
@@ -107,7 +106,7 @@ export function dataCommand(): Command {
         if (flags.out !== undefined) print(`would write ${resolve(flags.out)} (${perClass} images per class, one row per class)`);
         return;
       }
-      const loaded = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const loaded = await loadConfiguredDataset(config);
       report(loaded, config);
       if (flags.out !== undefined) {
         const grid = gridByClass(loaded.train, loaded.classNames.length, perClass, { scale });

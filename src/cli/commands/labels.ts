@@ -10,11 +10,10 @@ import { reportBackend, selectBackend } from '../../backend/select.js';
 import { configHash } from '../../config/hash.js';
 import { LABELLED_SUBSET_FILE } from '../../data/label-subset-file.js';
 import { configuredSubset, writeRunLabelledSubset } from '../../stages/labelled-subset.js';
-import { loadDataset } from '../../data/registry.js';
-import { progressFn } from '../../util/progress.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
-import { budgetText, datasetOptions, progressUnit } from '../../config/derived.js';
+import { budgetText } from '../../config/derived.js';
+import { loadConfiguredDataset } from '../load-dataset.js';
 
 export function labelsCommand(): Command {
   return new Command('labels')
@@ -27,7 +26,7 @@ export function labelsCommand(): Command {
         print(`would choose the labelled subset of ${config.data.name} (${budgetText(config)}, seed ${config.labels.seed}) and write ${target}`);
         return;
       }
-      const dataset = await loadDataset(datasetOptions(config), { onProgress: progressFn({ label: 'load', unit: progressUnit(config) }) });
+      const dataset = await loadConfiguredDataset(config);
       // Choose before touching the run directory: a bad budget leaves nothing behind.
       const subset = configuredSubset(dataset, config);
 
