@@ -12,6 +12,7 @@ import { getMethod } from '../methods/methods.js';
 import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
 import { trainGan, type GanLoopResult } from '../training/loop.js';
+import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 import { runLabelledSubset } from './labelled-subset.js';
 
@@ -25,6 +26,8 @@ export interface GanStageOptions {
   readonly log?: (line: string) => void;
   /** Stop after this step as a kill would (tests). */
   readonly stopAfterStep?: number;
+  /** A stop request (Ctrl-C in the CLI): training stops after a step with a checkpoint written. */
+  readonly stop?: StopRequest;
 }
 
 /** The config sections the GAN stage's result depends on. */
@@ -62,13 +65,16 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
+      stop: options.stop,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];
     await run.markStage(GAN_STAGE, { status: done ? 'done' : 'running', artifacts, configHash: ganStageHash(config) });
     return result;
   } catch (error) {
-    await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    // A stop on request is no failure: the stage resumes from the checkpoint just written.
+    if (error instanceof InterruptedError) await run.markStage(GAN_STAGE, { status: 'running', artifacts: [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR], configHash: ganStageHash(config) });
+    else await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     await cheap?.dispose();

@@ -16,6 +16,7 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { trainRotationEncoder } from '../training/pretrain-loop.js';
 import { errorMessage } from '../util/errors.js';
+import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 
 export const PRETRAIN_STAGE = 'pretrain';
@@ -64,6 +65,8 @@ export interface PretrainStageOptions {
   readonly stopAfterStep?: number;
   /** Called after every update (tests watch memory through it). */
   readonly onStep?: (step: number) => void;
+  /** A stop request (Ctrl-C in the CLI): training stops after a step with a checkpoint written. */
+  readonly stop?: StopRequest;
 }
 
 export interface PretrainStageResult {
@@ -105,6 +108,7 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       onStep: options.onStep,
+      stop: options.stop,
     });
     if (result.heldOut === undefined) {
       await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
@@ -133,7 +137,9 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
     await run.markStage(PRETRAIN_STAGE, { status: 'done', artifacts: [PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
     return { report, skipped: false, resumedFrom: result.resumedFrom };
   } catch (error) {
-    await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
+    // A stop on request is no failure: the stage resumes from the checkpoint just written.
+    if (error instanceof InterruptedError) await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
+    else await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
     throw error;
   }
 }

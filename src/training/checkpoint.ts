@@ -17,6 +17,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import type { RngState } from '../util/rng.js';
 import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
+import { pendingMetricsSchema } from './gan-metrics.js';
 
 const STATE_FILE = 'state.json';
 const CHECKPOINT_NAME = /^step-(\d{8,})$/;
@@ -34,6 +35,8 @@ const stateSchema = z.strictObject({
   /** Classes the conditional networks were built for (0 when unconditional). */
   numClasses: z.number().int().min(0),
   architecture: z.string(),
+  /** Step quantities summed since the last metrics record (absent: none; see PendingMetrics). */
+  pendingMetrics: pendingMetricsSchema.optional(),
   time: z.string(),
 });
 

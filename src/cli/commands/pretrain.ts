@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { METRICS_FILE } from '../../artifacts/run-dir.js';
 import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
+import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
@@ -54,7 +55,7 @@ export function pretrainCommand(): Command {
       }
       const { dataset, run } = await openStageRun(config, 'pretrain', plan);
       try {
-        const result = await runPretrainStage(run, dataset, config);
+        const result = await runPretrainStage(run, dataset, config, { stop: signalStopRequest() });
         const report = result.report as PretrainReport;
         if (result.skipped) {
           print(`already pretrained: ${formatCount(report.steps)} steps (raise pretrain.steps or --steps to continue)`);

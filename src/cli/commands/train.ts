@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
 import { getMethod } from '../../methods/methods.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
+import { signalStopRequest } from '../../util/interrupt.js';
 import { openStageRun } from '../stage-run.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
@@ -39,7 +40,7 @@ export function trainCommand(): Command {
       }
       const { dataset, run } = await openStageRun(config, 'train', plan);
       try {
-        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
+        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`), stop: signalStopRequest() });
         if (result.resumedFrom >= gan.steps) {
           print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
         } else {
