@@ -3,9 +3,11 @@
  * stream, images seen, the generator average, metrics, sample grids, checkpoints and resuming.
  * The math of one update lives in steps.ts and the losses; the networks in nn/.
  *
- * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng and
- * the pipeline position; metrics logged after it (by a run that was killed later) are dropped, so
- * a resumed run logs exactly what an uninterrupted run would have.
+ * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng, the
+ * pipeline position and the metrics not yet logged; metrics logged after it (by a run that was
+ * killed later) are dropped, so a resumed run logs exactly what an uninterrupted run would have.
+ * Checkpoints come every gan.checkpointEverySteps steps, every gan.checkpointEveryMinutes, and
+ * when a stop is requested (util/interrupt.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';

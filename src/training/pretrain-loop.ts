@@ -9,8 +9,9 @@
  * pretrain.logHeldOutImages images) and, on the whole set, at the end.
  *
  * Resuming: the newest complete checkpoint restores the encoder (batch-norm statistics included),
- * Adam's state and the input position; metrics logged after it are dropped, so a resumed run logs
- * exactly what an uninterrupted run would have.
+ * Adam's state, the input position and the metrics not yet logged; metrics logged after it are
+ * dropped, so a resumed run logs exactly what an uninterrupted run would have. Checkpoints come on
+ * a step and a time schedule, and when a stop is requested (util/interrupt.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
