@@ -2,6 +2,7 @@
  * s3gan's library API. The CLI (src/cli) is a thin layer over these.
  */
 export { UserError } from './util/errors.js';
+export { InterruptedError, signalStopRequest, type StopRequest } from './util/interrupt.js';
 export { Rng, type RngState } from './util/rng.js';
 
 export { loadConfig, presetNames, type LoadConfigOptions, type LoadedConfig } from './config/load.js';

@@ -9,7 +9,9 @@ import type { Dataset } from '../data/types.js';
 import { checkPlan, checkResumePoints } from '../stages/plan-check.js';
 import { loadConfiguredDataset } from './load-dataset.js';
 
-export async function loadPlannedDataset(config: Config, stages: readonly string[]): Promise<Dataset> {
+/** `announce`: a line printed before loading (the plan of a real run; a dry run prints its own). */
+export async function loadPlannedDataset(config: Config, stages: readonly string[], announce?: string): Promise<Dataset> {
+  if (announce !== undefined) process.stderr.write(`${announce}\n`);
   const dataset = await loadConfiguredDataset(config);
   checkPlan(config, dataset, { stages });
   await checkResumePoints(config.run.dir, { stages });

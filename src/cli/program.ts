@@ -1,10 +1,12 @@
 /**
  * The s3gan command line. Each command turns flags into one validated config and calls the
  * library; this file only wires commands and the exit-code policy:
- * 0 success, 2 bad input (UserError or a flag commander rejects), 1 an internal error (a bug).
+ * 0 success, 2 bad input (UserError or a flag commander rejects), 1 an internal error (a bug),
+ * 130 / 143 training stopped by SIGINT / SIGTERM after writing a checkpoint.
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
+import { InterruptedError } from '../util/interrupt.js';
 import { packageVersion } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 import { collect } from './context.js';
@@ -93,6 +95,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; they exit cleanly.
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof InterruptedError) {
+      process.stderr.write(`s3gan: ${error.message}\n`);
+      return error.exitCode;
     }
     if (error instanceof UserError) {
       process.stderr.write(`s3gan: error: ${error.message}\n`);

@@ -116,6 +116,7 @@ export const pretrainSchema = z
     logEverySteps: positiveInt().default(100).describe('Steps between metrics.jsonl records.'),
     logHeldOutImages: int().min(0).default(500).describe('Held-out images scored at each log (a fixed random subset; the whole held-out set is scored at the end; 0 = only at the end).'),
     checkpointEverySteps: positiveInt().default(500).describe('Steps between checkpoints.'),
+    checkpointEveryMinutes: z.number().min(0).default(10).describe('Minutes of wall-clock time between checkpoints, as well as every checkpointEverySteps (fractions allowed; 0 = off).'),
     keepCheckpoints: positiveInt().default(2).describe('Newest checkpoints kept.'),
   })
   .prefault({});
@@ -159,6 +160,7 @@ export const ganSchema = z
     logEverySteps: positiveInt().default(50).describe('Steps between metrics.jsonl records.'),
     sampleEverySteps: int().min(0).default(500).describe('Steps between sample grids (0 = only at the end).'),
     checkpointEverySteps: positiveInt().default(1000).describe('Steps between checkpoints.'),
+    checkpointEveryMinutes: z.number().min(0).default(10).describe('Minutes of wall-clock time between checkpoints, as well as every checkpointEverySteps (fractions allowed; 0 = off).'),
     keepCheckpoints: positiveInt().default(3).describe('Newest checkpoints kept.'),
   })
   .prefault({});

@@ -16,6 +16,7 @@ import { getMethod } from '../methods/methods.js';
 import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
 import { trainGan, type GanLoopResult } from '../training/loop.js';
+import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 import { planLabelledSubset, type PlannedLabelledSubset } from './labelled-subset.js';
@@ -30,11 +31,15 @@ export interface GanStageOptions {
   readonly log?: (line: string) => void;
   /** Stop after this step as a kill would (tests). */
   readonly stopAfterStep?: number;
+  /** A stop request (Ctrl-C in the CLI): training stops after a step with a checkpoint written. */
+  readonly stop?: StopRequest;
 }
 
 /** The config sections the GAN stage's result depends on. */
 export function ganStageHash(config: Config): string {
-  return configHash({ seed: config.seed, data: config.data, labels: config.labels, gan: config.gan });
+  // When checkpoints are written by the clock changes nothing in the result (resume is exact).
+  const { checkpointEveryMinutes: _clock, ...gan } = config.gan;
+  return configHash({ seed: config.seed, data: config.data, labels: config.labels, gan });
 }
 
 export async function runGanStage(run: RunDir, dataset: Dataset, config: Config, options: GanStageOptions = {}): Promise<GanLoopResult> {
@@ -82,13 +87,16 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       evaluate: cheap?.evaluate,
       onStart: start,
       log: options.log,
+      stop: options.stop,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];
     await run.markStage(GAN_STAGE, { status: done ? 'done' : 'running', artifacts, configHash: ganStageHash(config) });
     return result;
   } catch (error) {
-    if (started) await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    // A stop on request is no failure: the stage resumes from the checkpoint just written.
+    if (error instanceof InterruptedError) await run.markStage(GAN_STAGE, { status: 'running', artifacts: [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR], configHash: ganStageHash(config) });
+    else if (started) await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     await cheap?.dispose();

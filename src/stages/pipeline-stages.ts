@@ -15,8 +15,8 @@ function percent(x: number | null | undefined): string {
 
 export const pretrainStage: PipelineStage = {
   name: 'pretrain',
-  async run({ run, dataset, config, progressStream, log }) {
-    const result = await runPretrainStage(run, dataset, config, { progressStream, log });
+  async run({ run, dataset, config, progressStream, log, stop }) {
+    const result = await runPretrainStage(run, dataset, config, { progressStream, log, stop });
     const report = result.report;
     if (report === undefined) throw new Error('pretraining stopped before its last step');
     return {
@@ -45,8 +45,8 @@ export const pseudoLabelStage: PipelineStage = {
 
 export const ganStage: PipelineStage = {
   name: 'gan',
-  async run({ run, dataset, config, progressStream, log }) {
-    const result = await runGanStage(run, dataset, config, { progressStream, log });
+  async run({ run, dataset, config, progressStream, log, stop }) {
+    const result = await runGanStage(run, dataset, config, { progressStream, log, stop });
     return {
       skipped: result.resumedFrom >= config.gan.steps,
       summary: [

@@ -8,6 +8,7 @@ import type { RunDir } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import type { MethodName } from '../methods/methods.js';
+import type { StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 import { checkPlan } from './plan-check.js';
 
@@ -18,6 +19,8 @@ export interface StageContext {
   readonly progressStream?: ProgressStream;
   /** Diagnostics for people (stderr). */
   readonly log: (line: string) => void;
+  /** A stop request (Ctrl-C in the CLI), honoured by the training stages at a step boundary. */
+  readonly stop?: StopRequest;
 }
 
 export interface StageOutcome {
@@ -53,6 +56,8 @@ export function definePipeline(pipeline: Pipeline): Pipeline {
 export interface PipelineRunOptions {
   /** Called before each stage with its position (1-based) and name. */
   readonly onStage?: (index: number, total: number, stage: PipelineStage) => void;
+  /** Called as each stage ends, with its outcome (so its summary can be shown at once). */
+  readonly onStageDone?: (index: number, total: number, stage: PipelineStage, outcome: StageOutcome) => void;
 }
 
 /**
@@ -64,7 +69,9 @@ export async function runPipeline(pipeline: Pipeline, context: StageContext, opt
   const outcomes: { stage: string; outcome: StageOutcome }[] = [];
   for (const [i, stage] of pipeline.stages.entries()) {
     options.onStage?.(i + 1, pipeline.stages.length, stage);
-    outcomes.push({ stage: stage.name, outcome: await stage.run(context) });
+    const outcome = await stage.run(context);
+    options.onStageDone?.(i + 1, pipeline.stages.length, stage, outcome);
+    outcomes.push({ stage: stage.name, outcome });
   }
   return outcomes;
 }

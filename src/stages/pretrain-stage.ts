@@ -16,6 +16,7 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { trainRotationEncoder } from '../training/pretrain-loop.js';
 import { errorMessage } from '../util/errors.js';
+import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 
 export const PRETRAIN_STAGE = 'pretrain';
@@ -66,6 +67,8 @@ export interface PretrainStageOptions {
   readonly log?: (line: string) => void;
   /** Called after every update (tests watch memory through it). */
   readonly onStep?: (step: number) => void;
+  /** A stop request (Ctrl-C in the CLI): training stops after a step with a checkpoint written. */
+  readonly stop?: StopRequest;
 }
 
 export interface PretrainStageResult {
@@ -79,7 +82,9 @@ export interface PretrainStageResult {
 
 /** The config sections the pretrain stage's result depends on. */
 export function pretrainStageHash(config: Config): string {
-  return configHash({ seed: config.seed, data: config.data, pretrain: config.pretrain });
+  // When checkpoints are written by the clock changes nothing in the result (resume is exact).
+  const { checkpointEveryMinutes: _clock, ...pretrain } = config.pretrain;
+  return configHash({ seed: config.seed, data: config.data, pretrain });
 }
 
 /** Reads and validates a pretrain report; a missing or malformed file is a UserError naming it. */
@@ -114,6 +119,7 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
         await run.ensureDir(PRETRAIN_DIR);
       },
       log: options.log,
+      stop: options.stop,
     });
     if (result.heldOut === undefined) {
       await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
@@ -142,7 +148,9 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
     await run.markStage(PRETRAIN_STAGE, { status: 'done', artifacts: [PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
     return { report, skipped: false, resumedFrom: result.resumedFrom };
   } catch (error) {
-    if (started) await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
+    // A stop on request is no failure: the stage resumes from the checkpoint just written.
+    if (error instanceof InterruptedError) await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [PRETRAIN_CHECKPOINTS_DIR], configHash: hash });
+    else if (started) await run.markStage(PRETRAIN_STAGE, { status: 'failed', error: errorMessage(error) });
     throw error;
   }
 }

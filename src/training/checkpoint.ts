@@ -17,6 +17,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import type { RngState } from '../util/rng.js';
 import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
+import { pendingMetricsSchema } from './gan-metrics.js';
 
 const STATE_FILE = 'state.json';
 const CHECKPOINT_NAME = /^step-(\d{8,})$/;
@@ -36,6 +37,8 @@ const stateSchema = z.strictObject({
   /** Names of those classes (index = label), for labelling sample grids; absent in older checkpoints. */
   classNames: z.array(z.string()).optional(),
   architecture: z.string(),
+  /** Step quantities summed since the last metrics record (absent: none; see PendingMetrics). */
+  pendingMetrics: pendingMetricsSchema.optional(),
   time: z.string(),
 });
 

@@ -24,10 +24,15 @@ export function checkFinite(result: Readonly<Partial<Record<(typeof TOTALS)[numb
   for (const name of TOTALS) {
     const value = result[name];
     if (value === undefined || Number.isFinite(value)) continue;
-    const resume = lastCheckpoint === undefined ? 'no checkpoint was written yet' : `the last good checkpoint is ${lastCheckpoint}`;
-    throw new DivergenceError(
-      `training diverged at generator step ${step}: ${name} = ${value}; ${resume}. ` +
-        'Lower gan.dLearningRate / gan.gLearningRate or change gan.loss, then rerun to resume from that checkpoint.',
-    );
+    throw new DivergenceError(`training diverged at generator step ${step}: ${name} = ${value}; ${resumeAdvice(lastCheckpoint, 'gan.dLearningRate / gan.gLearningRate or change gan.loss')}`);
   }
+}
+
+/**
+ * What to do after a divergence: with a checkpoint, lower `remedy` and resume from it; without
+ * one there is nothing to resume, and the rerun starts over.
+ */
+export function resumeAdvice(lastCheckpoint: string | undefined, remedy: string): string {
+  if (lastCheckpoint === undefined) return `no checkpoint was written yet, so there is nothing to resume: lower ${remedy}, then rerun to start over.`;
+  return `the last good checkpoint is ${lastCheckpoint}. Lower ${remedy}, then rerun to resume from that checkpoint.`;
 }

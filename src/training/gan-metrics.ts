@@ -6,14 +6,42 @@
 import { writeFileAtomic } from '../artifacts/atomic-write.js';
 import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The sums and counts of a window not yet flushed. A checkpoint written between two records (on a
+ * time interval, or on a stop request) carries them, so the resumed run's next record averages
+ * the same steps as an uninterrupted run's.
+ */
+export const pendingMetricsSchema = z.strictObject({
+  sums: z.record(z.string(), z.number()),
+  counts: z.record(z.string(), z.number().int().positive()),
+});
+
+export type PendingMetrics = z.infer<typeof pendingMetricsSchema>;
 
 export class MetricWindow {
-  private sums = new Map<string, number>();
-  private counts = new Map<string, number>();
+  private sums: Map<string, number>;
+  private counts: Map<string, number>;
   private startedAt = performance.now();
 
-  /** @param imagesAtStart images seen when the window opens (the resume point). */
-  constructor(private imagesAtStart: number) {}
+  /**
+   * @param imagesAtStart images seen when the window opens (the resume point).
+   * @param pending the window's contents at the resume point (from its checkpoint).
+   */
+  constructor(
+    private imagesAtStart: number,
+    pending?: PendingMetrics,
+  ) {
+    this.sums = new Map(Object.entries(pending?.sums ?? {}));
+    this.counts = new Map(Object.entries(pending?.counts ?? {}));
+  }
+
+  /** What has been added since the last flush; undefined when nothing has (right after one). */
+  pending(): PendingMetrics | undefined {
+    if (this.counts.size === 0) return undefined;
+    return { sums: Object.fromEntries(this.sums), counts: Object.fromEntries(this.counts) };
+  }
 
   /** Adds one step's numbers; NaN entries (absent terms) are skipped. */
   add(values: object): void {

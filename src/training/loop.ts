@@ -3,9 +3,11 @@
  * stream, images seen, the generator average, metrics, sample grids, checkpoints and resuming.
  * The math of one update lives in steps.ts and the losses; the networks in nn/.
  *
- * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng and
- * the pipeline position; metrics logged after it (by a run that was killed later) are dropped, so
- * a resumed run logs exactly what an uninterrupted run would have.
+ * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng, the
+ * pipeline position and the metrics not yet logged; metrics logged after it (by a run that was
+ * killed later) are dropped, so a resumed run logs exactly what an uninterrupted run would have.
+ * Checkpoints come every gan.checkpointEverySteps steps, every gan.checkpointEveryMinutes, and
+ * when a stop is requested (util/interrupt.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
@@ -17,9 +19,11 @@ import type { ImageSplit } from '../data/types.js';
 import type { MethodSpec } from '../methods/methods.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
+import { InterruptedError, interruptedMessage, pollStop, type StopRequest } from '../util/interrupt.js';
 import { Rng } from '../util/rng.js';
 import { GAN_CHECKPOINT_LAYOUT, loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { newestIntactCheckpoint } from './checkpoint-integrity.js';
+import { CheckpointSchedule } from './checkpoint-schedule.js';
 import { checkFinite } from './divergence.js';
 import { createGanTraining, refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { exportGenerator } from './export.js';
@@ -76,6 +80,13 @@ export interface GanLoopInputs {
   readonly onStart?: (resumedFrom: number) => Promise<void>;
   /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * A stop request (the CLI's comes from Ctrl-C), polled once per step: when asked, the loop
+   * finishes the step, writes a checkpoint and throws an InterruptedError.
+   */
+  readonly stop?: StopRequest;
+  /** Clock in milliseconds for gan.checkpointEveryMinutes (default Date.now; tests pass a fake one). */
+  readonly now?: () => number;
   /** Replacement step functions (tests inject failures through these). */
   readonly steps?: { readonly discriminator?: typeof discriminatorStep; readonly generator?: typeof generatorStep };
 }
@@ -140,9 +151,11 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     }).iterator();
     const rng = Rng.fromState(state.rngState);
     const log = MetricsLog.open(paths.metrics);
-    const progress = createProgress({ label: resumedFrom > 0 ? `gan (from step ${resumedFrom})` : 'gan', total: gan.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream });
-    const window = new MetricWindow(state.imagesSeen);
+    const progress = createProgress({ label: resumedFrom > 0 ? `gan (from step ${resumedFrom})` : 'gan', total: gan.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream, announce: true });
+    const window = new MetricWindow(state.imagesSeen, state.pendingMetrics);
+    const schedule = new CheckpointSchedule(gan.checkpointEverySteps, gan.checkpointEveryMinutes, inputs.now);
     let checkpoint = newest?.path;
+    const unlisten = inputs.stop?.listen();
     try {
       for (let step = state.step + 1; step <= gan.steps; step++) {
         // 3. dSteps discriminator updates, each on a fresh real batch and fresh noise.
@@ -182,6 +195,8 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           const record = window.flush(step, state.imagesSeen);
           log.log({ stage: 'gan', ...record });
           progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
+        } else {
+          progress.update(step - resumedFrom);
         }
         if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, sampleGridPath(paths.samples, step));
         if (inputs.evaluate !== undefined && config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
@@ -189,12 +204,16 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           log.log({ stage: GAN_EVAL_STAGE, step, ...(await inputs.evaluate(training.emaGenerator, step)) });
         }
         if (last && paths.exports !== undefined) await writeExports(training, paths.exports);
-        if (step % gan.checkpointEverySteps === 0 || last) {
-          checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state }, gan.keepCheckpoints);
+        const stopSignal = await pollStop(inputs.stop);
+        if (schedule.due(step, last) || stopSignal !== undefined) {
+          checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state, pendingMetrics: window.pending() }, gan.keepCheckpoints);
+          schedule.written();
         }
+        if (stopSignal !== undefined) throw new InterruptedError(interruptedMessage('GAN training', step, checkpoint as string), stopSignal);
         if (step === inputs.stopAfterStep) break;
       }
     } finally {
+      unlisten?.();
       progress.stop();
       log.close();
     }

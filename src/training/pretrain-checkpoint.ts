@@ -16,6 +16,7 @@ import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import { checkpointName, listCheckpoints } from './checkpoint.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
+import { pendingMetricsSchema } from './gan-metrics.js';
 
 export { listCheckpoints };
 
@@ -38,6 +39,8 @@ const stateSchema = z.strictObject({
    * batch size, held-out fraction); the learning rate and step count may change between runs.
    */
   resumeKey: z.string().min(1),
+  /** Step quantities summed since the last metrics record (absent: none; see PendingMetrics). */
+  pendingMetrics: pendingMetricsSchema.optional(),
   time: z.string(),
 });
 

@@ -9,8 +9,9 @@
  * pretrain.logHeldOutImages images) and, on the whole set, at the end.
  *
  * Resuming: the newest complete checkpoint restores the encoder (batch-norm statistics included),
- * Adam's state and the input position; metrics logged after it are dropped, so a resumed run logs
- * exactly what an uninterrupted run would have.
+ * Adam's state, the input position and the metrics not yet logged; metrics logged after it are
+ * dropped, so a resumed run logs exactly what an uninterrupted run would have. Checkpoints come on
+ * a step and a time schedule, and when a stop is requested (util/interrupt.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
@@ -27,8 +28,10 @@ import { rotationLoss } from '../losses/rotation.js';
 import { blockChannels, buildRotationEncoder, splitEncoderOutputs } from '../nn/architectures/rotation-encoder.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { invariant, UserError } from '../util/errors.js';
+import { InterruptedError, interruptedMessage, pollStop, type StopRequest } from '../util/interrupt.js';
 import { Rng } from '../util/rng.js';
-import { DivergenceError } from './divergence.js';
+import { CheckpointSchedule } from './checkpoint-schedule.js';
+import { DivergenceError, resumeAdvice } from './divergence.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
 import { loadPretrainCheckpoint, PRETRAIN_CHECKPOINT_LAYOUT, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
 import { newestIntactCheckpoint } from './checkpoint-integrity.js';
@@ -64,6 +67,13 @@ export interface PretrainLoopInputs {
   readonly log?: (line: string) => void;
   /** Called after every update with the split indices of its batch, e.g. to watch memory or the data. */
   readonly onStep?: (step: number, batch: Int32Array) => void;
+  /**
+   * A stop request (the CLI's comes from Ctrl-C), polled once per step: when asked, the loop
+   * finishes the step, writes a checkpoint and throws an InterruptedError.
+   */
+  readonly stop?: StopRequest;
+  /** Clock in milliseconds for pretrain.checkpointEveryMinutes (default Date.now; tests pass a fake one). */
+  readonly now?: () => number;
 }
 
 /** Rotation prediction on held-out images at all four rotations. */
@@ -212,8 +222,10 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
     if (state.step < pretrain.steps) {
       const log = MetricsLog.open(paths.metrics);
       const label = resumedFrom > 0 ? `pretrain (from step ${resumedFrom})` : 'pretrain';
-      const progress = createProgress({ label, total: pretrain.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream });
-      const window = new MetricWindow(state.imagesSeen);
+      const progress = createProgress({ label, total: pretrain.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream, announce: true });
+      const window = new MetricWindow(state.imagesSeen, state.pendingMetrics);
+      const schedule = new CheckpointSchedule(pretrain.checkpointEverySteps, pretrain.checkpointEveryMinutes, inputs.now);
+      const unlisten = inputs.stop?.listen();
       try {
         for (let step = state.step + 1; step <= pretrain.steps; step++) {
           // Batches are made here rather than by a prefetching tf.data pipeline, so no prefetched
@@ -227,8 +239,7 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
             images.dispose();
           }
           if (!Number.isFinite(result.loss)) {
-            const resume = checkpoint === undefined ? 'no checkpoint was written yet' : `the last good checkpoint is ${checkpoint}`;
-            throw new DivergenceError(`rotation pretraining diverged at step ${step}: loss = ${result.loss}; ${resume}. Lower pretrain.learningRate, then rerun to resume from that checkpoint.`);
+            throw new DivergenceError(`rotation pretraining diverged at step ${step}: loss = ${result.loss}; ${resumeAdvice(checkpoint, 'pretrain.learningRate')}`);
           }
           window.add(result);
           state.step = step;
@@ -246,13 +257,20 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
             const heldOutFields: Record<string, number> = current === undefined ? {} : { heldOutAccuracy: current.accuracy, heldOutLoss: current.loss, heldOutImages: current.images };
             log.log({ stage: PRETRAIN_METRICS_STAGE, ...record, ...heldOutFields });
             progress.update(step - resumedFrom, { loss: record.loss as number, acc: record.accuracy as number, ...(current === undefined ? {} : { heldOut: current.accuracy }) });
+          } else {
+            progress.update(step - resumedFrom);
           }
-          if (step % pretrain.checkpointEverySteps === 0 || last) {
-            checkpoint = await savePretrainCheckpoint(paths.checkpoints, encoder, optimizer, { ...state, trainSeconds: elapsed() }, pretrain.keepCheckpoints);
+          const stopSignal = await pollStop(inputs.stop);
+          if (schedule.due(step, last) || stopSignal !== undefined) {
+            const saved = { ...state, trainSeconds: elapsed(), pendingMetrics: window.pending() };
+            checkpoint = await savePretrainCheckpoint(paths.checkpoints, encoder, optimizer, saved, pretrain.keepCheckpoints);
+            schedule.written();
           }
+          if (stopSignal !== undefined) throw new InterruptedError(interruptedMessage('pretraining', step, checkpoint as string), stopSignal);
           if (step === inputs.stopAfterStep) break;
         }
       } finally {
+        unlisten?.();
         progress.stop();
         log.close();
       }

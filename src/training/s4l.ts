@@ -178,7 +178,7 @@ export async function trainS4lClassifier(
   const draws = new Rng(seed, S4L_LABELLED_STREAM);
   const history: S4lStepResult[] = [];
   const started = performance.now();
-  const progress = createProgress({ label: 's4l', total: steps, unit: 'steps', stream: options.progressStream });
+  const progress = createProgress({ label: 's4l', total: steps, unit: 'steps', stream: options.progressStream, announce: true });
   try {
     for (let step = 1; step <= steps; step++) {
       // Batches are made here, one step at a time, so no tensor outlives its step.

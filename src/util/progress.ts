@@ -37,6 +37,11 @@ export interface ProgressOptions {
   readonly now?: () => number;
   /** When the work began, on the `now` clock (default: now); rate and ETA count from here. */
   readonly startedAt?: number;
+  /**
+   * Print a first plain line at once ('pretrain: 0/2000 steps, starting'), for work whose first
+   * update may be minutes away (a first training step on a slow machine). A bar always shows at once.
+   */
+  readonly announce?: boolean;
 }
 
 export interface Progress {
@@ -115,6 +120,7 @@ export function createProgress(options: ProgressOptions): Progress {
       )
     : undefined;
   bar?.start(total, 0, { rate: '?', extra: '' });
+  if (bar === undefined && options.announce === true) stream.write(`${label}: 0/${total} ${unit}, starting\n`);
 
   // Elsewhere: plain lines, throttled by time and by tenths of the work.
   let lastLineAt = startedAt;

@@ -45,6 +45,14 @@ test('non-TTY: a line every 10% of the work, with rate and ETA, and a final line
   t.is(lines.length, 3);
 });
 
+test('non-TTY with announce: a first line at once, before any work is done', (t) => {
+  const { lines, stream, now } = fakes();
+  createProgress({ label: 'pretrain', total: 2000, unit: 'steps', stream, now, announce: true });
+  t.deepEqual(lines, ['pretrain: 0/2000 steps, starting\n']);
+  createProgress({ label: 'decode', total: 10, unit: 'images', stream, now });
+  t.is(lines.length, 1, 'without it, nothing until the first update');
+});
+
 test('non-TTY: slow work still prints a line every 5 seconds', (t) => {
   const { lines, stream, now, advance } = fakes();
   const progress = createProgress({ label: 'train', total: 1000, unit: 'steps', stream, now });

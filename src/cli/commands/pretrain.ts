@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { METRICS_FILE } from '../../artifacts/run-dir.js';
 import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
+import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
@@ -50,14 +51,15 @@ export function pretrainCommand(): Command {
       const plan =
         `${p.architecture} width ${p.width} on ${config.data.name} at ${config.data.imageSize}px: ${formatCount(p.steps)} steps of ${p.batchSize} images × 4 rotations, ` +
         `${percent(p.heldOutFraction)} held out → ${resolve(config.run.dir)}`;
-      const loaded = await loadPlannedDataset(config, ['pretrain']);
-      if (globalFlags(self).dryRun) {
+      const dryRun = globalFlags(self).dryRun;
+      const loaded = await loadPlannedDataset(config, ['pretrain'], dryRun ? undefined : `pretrain ${plan}`);
+      if (dryRun) {
         print(`would pretrain ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'pretrain', plan, loaded);
+      const { dataset, run } = await openStageRun(config, 'pretrain', plan, loaded, true);
       try {
-        const result = await runPretrainStage(run, dataset, config);
+        const result = await runPretrainStage(run, dataset, config, { stop: signalStopRequest() });
         const report = result.report as PretrainReport;
         if (result.skipped) {
           print(`already pretrained: ${formatCount(report.steps)} steps (raise pretrain.steps or --steps to continue)`);

@@ -51,12 +51,13 @@ export function pseudoLabelCommand(): Command {
             ? `S4L: encoder fine-tuned ${p.s4lSteps} steps on rotation + labelled cross-entropy`
             : `linear classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
       const plan = `${config.data.name} with ${budgetText(config)} (seed ${config.labels.seed}): ${how} → ${resolve(config.run.dir)}`;
-      const loaded = await loadPlannedDataset(config, ['pseudo-label']);
-      if (globalFlags(self).dryRun) {
+      const dryRun = globalFlags(self).dryRun;
+      const loaded = await loadPlannedDataset(config, ['pseudo-label'], dryRun ? undefined : `pseudo-label ${plan}`);
+      if (dryRun) {
         print(`would pseudo-label ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'pseudo-label', plan, loaded);
+      const { dataset, run } = await openStageRun(config, 'pseudo-label', plan, loaded, true);
       try {
         const result = await runPseudoLabelStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
         if (result.skipped) print('already labelled with these settings:');

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { PIPELINES, pipelineFor } from '../../../pipelines/index.js';
 import { budgetText } from '../../config/derived.js';
 import { runPipeline } from '../../stages/pipeline.js';
+import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
@@ -42,24 +43,28 @@ export function runCommand(): Command {
       const { config } = pipeline.overrides === undefined ? first : await commandConfig(self, [...pipeline.overrides, ...overrides], flags.run);
       const stages = pipeline.stages.map((s) => s.name).join(' → ');
       const plan = `${config.gan.method} on ${config.data.name} with ${budgetText(config)}: ${stages} → ${resolve(config.run.dir)}`;
-      const loaded = await loadPlannedDataset(config, pipeline.stages.map((s) => s.name));
-      if (globalFlags(self).dryRun) {
+      const dryRun = globalFlags(self).dryRun;
+      const loaded = await loadPlannedDataset(config, pipeline.stages.map((s) => s.name), dryRun ? undefined : `run ${plan}`);
+      if (dryRun) {
         print(`would run ${plan}`);
         return;
       }
       const started = Date.now();
-      const { dataset, run } = await openStageRun(config, 'run', plan, loaded);
+      const { dataset, run } = await openStageRun(config, 'run', plan, loaded, true);
       try {
         const log = (line: string) => process.stderr.write(`${line}\n`);
-        const outcomes = await runPipeline(
+        // Each stage's summary as it ends: a long run shows e.g. the pseudo-label accuracy hours before its end.
+        await runPipeline(
           pipeline,
-          { run, dataset, config, log },
-          { onStage: (index, total, stage) => log(`[${index}/${total}] ${stage.name}`) },
+          { run, dataset, config, log, stop: signalStopRequest() },
+          {
+            onStage: (index, total, stage) => log(`[${index}/${total}] ${stage.name}`),
+            onStageDone: (_index, _total, stage, outcome) => {
+              print(`${stage.name}${outcome.skipped ? ' (already done)' : ''}:`);
+              for (const line of outcome.summary) print(`  ${line}`);
+            },
+          },
         );
-        for (const { stage, outcome } of outcomes) {
-          print(`${stage}${outcome.skipped ? ' (already done)' : ''}:`);
-          for (const line of outcome.summary) print(`  ${line}`);
-        }
         print(`run directory: ${run.path} (${formatDuration((Date.now() - started) / 1000)})`);
       } finally {
         await run.close();

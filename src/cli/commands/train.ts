@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
 import { getMethod } from '../../methods/methods.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
+import { signalStopRequest } from '../../util/interrupt.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
@@ -35,14 +36,15 @@ export function trainCommand(): Command {
       const method = getMethod(config.gan.method);
       const gan = config.gan;
       const plan = `${method.name} on ${config.data.name}: ${gan.architecture} width ${gan.width}, ${formatCount(gan.steps)} steps of batch ${gan.batchSize} → ${resolve(config.run.dir)}`;
-      const loaded = await loadPlannedDataset(config, ['gan']);
-      if (globalFlags(self).dryRun) {
+      const dryRun = globalFlags(self).dryRun;
+      const loaded = await loadPlannedDataset(config, ['gan'], dryRun ? undefined : `train ${plan}`);
+      if (dryRun) {
         print(`would train ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'train', plan, loaded);
+      const { dataset, run } = await openStageRun(config, 'train', plan, loaded, true);
       try {
-        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`) });
+        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`), stop: signalStopRequest() });
         if (result.resumedFrom >= gan.steps) {
           print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
         } else {
