@@ -10,7 +10,6 @@
  * Ground-truth labels outside the subset are read only to report.
  */
 import { existsSync } from 'node:fs';
-import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { readModelDir } from '../artifacts/model-files.js';
 import type { RunDir } from '../artifacts/run-dir.js';
@@ -128,12 +127,11 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     throw new UserError(`pseudoLabel.block is ${settings.block}, but the encoder has blocks 0..${ENCODER_BLOCKS - 1} (or auto)`);
   }
 
-  // 2. The labelled subset (shared with every method of the run), checked before the stage starts.
+  // 2. The labelled subset (shared by the run's methods) and the encoder, read before the stage starts.
   const subset = await planLabelledSubset(run, dataset, config);
-
-  await run.markStage(PSEUDO_LABEL_STAGE, { status: 'running', artifacts: [], configHash: hash });
-  let encoder: tf.LayersModel | undefined;
+  const encoder = await readModelDir(encoderDir);
   try {
+    await run.markStage(PSEUDO_LABEL_STAGE, { status: 'running', artifacts: [], configHash: hash });
     const started = Date.now();
     const train = dataset.train;
     const numClasses = dataset.classNames.length;
@@ -141,9 +139,8 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     const labelled = subset.indices;
     const labelledY = Int32Array.from(labelled, (i) => train.labels[i]);
     const cv: CrossValidationOptions = { folds: settings.folds, l2Strengths: settings.l2Strengths, seed: config.seed };
-    encoder = await readModelDir(encoderDir);
     const extract = (split: ImageSplit, indices: Int32Array, blocks: number[], label: string) =>
-      encoderFeatures(encoder as tf.LayersModel, split, indices, {
+      encoderFeatures(encoder, split, indices, {
         imageSize: config.data.imageSize,
         fit: config.data.fit,
         batchSize: FEATURE_BATCH,
@@ -293,6 +290,6 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     await run.markStage(PSEUDO_LABEL_STAGE, { status: 'failed', error: errorMessage(error) });
     throw error;
   } finally {
-    encoder?.dispose();
+    encoder.dispose();
   }
 }

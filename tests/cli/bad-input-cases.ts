@@ -143,8 +143,8 @@ export function corpusCases(): CorpusCase[] {
     onRun('a resolved config that is not JSON', (run) => ['train', '--run', run, '--steps', '3'], /resolved-config\.json/, (run) =>
       writeFileSync(path.join(run, 'resolved-config.json'), '{ broken'),
     ),
-    onRun('a pretrain report that is not valid', (run) => ['pseudo-label', '--run', run, '--set', 'pseudoLabel.l2Strengths=[0.1]'], /report\.json/, (run) =>
-      writeFileSync(path.join(run, 'pretrain/report.json'), '{"version": 1}'),
+    onRun('a pretrained encoder that is not a model', (run) => ['pseudo-label', '--run', run, '--set', 'pseudoLabel.l2Strengths=[0.1]'], /encoder/, (run) =>
+      writeFileSync(path.join(run, 'pretrain/encoder/model.json'), '{'),
     ),
     onRun('eval with an unknown metric', (run) => ['eval', '--run', run, '--metrics', 'fdi'], /--metrics.*fdi.*fid/),
     onRun('train with a truncated labels file', (run) => ['train', '--run', run, '--steps', '3'], /labels\.json/, (run) => truncateSync(path.join(run, 'labels/labels.json'), 10)),
@@ -159,6 +159,67 @@ export function corpusCases(): CorpusCase[] {
         return { args: ['data', 'inspect', 'image-folder', '--path', 'flat', '--label-file', f.write('labels.csv', 'file,label\nnothere.png,0\n')] };
       },
     },
+    // Checks that used to fire only deep into a pipeline, or not at all.
+    {
+      name: 'a .lock that is a directory',
+      culprit: /\.lock/,
+      prepare: (f) => {
+        const run = f.trainedRun();
+        mkdirSync(path.join(run, '.lock'));
+        return { args: ['train', '--run', run, '--steps', '3'], watch: [run] };
+      },
+    },
+    plain('a run directory where nothing can be created', ['train', '--run', '/proc/s3gan-run/x', '--set', 'backend.name=cpu', '--steps', '1', '--method', 'cgan-full'], /\/proc/),
+    {
+      name: 'a conditional method on a folder of one class',
+      culprit: /onlyone.*data\.path|data\.path.*onlyone/,
+      prepare: async (f) => {
+        for (let i = 0; i < 4; i++) f.write(`onlyone/cats/${i}.png`, await grayPng());
+        return { args: ['run', '--dry-run', '--set', 'data.name=image-folder', '--set', 'data.path=onlyone'] };
+      },
+    },
+    {
+      name: 'an empty class folder',
+      culprit: /dogs/,
+      prepare: async (f) => {
+        for (let i = 0; i < 4; i++) f.write(`two/cats/${i}.png`, await grayPng());
+        mkdirSync(path.join(f.dir, 'two', 'dogs'));
+        return { args: ['data', 'inspect', 'image-folder', '--path', 'two'] };
+      },
+    },
+    {
+      name: 'a JSON label file with a key twice',
+      culprit: /labels\.json.*a\.png/,
+      prepare: async (f) => {
+        f.write('flat2/a.png', await grayPng());
+        f.write('flat2/b.png', await grayPng());
+        const labels = f.write('labels.json', '{"a.png": "x", "b.png": "y", "a.png": "y"}');
+        return { args: ['data', 'inspect', 'image-folder', '--path', 'flat2', '--label-file', labels] };
+      },
+    },
+    {
+      name: 'a label file that does not exist',
+      culprit: /data\.labelFile.*nolabels\.csv/,
+      prepare: async (f) => {
+        f.write('flat3/a.png', await grayPng());
+        return { args: ['data', 'inspect', 'image-folder', '--path', 'flat3', '--label-file', 'nolabels.csv'] };
+      },
+    },
+    {
+      name: 'cifar10 path one folder above the batches',
+      culprit: /cifar-10-batches-bin/,
+      prepare: (f) => {
+        mkdirSync(path.join(f.dir, 'cifar', 'cifar-10-batches-bin'), { recursive: true });
+        return { args: ['data', 'inspect', 'cifar10', '--path', 'cifar'] };
+      },
+    },
+    plain('a rotation method with a batch it cannot rotate', ['run', '--dry-run', '--method', 's3gan', '--set', 'gan.batchSize=10'], /gan\.batchSize/),
+    plain('labels.perClass larger than the smallest class', ['run', '--dry-run', '--set', 'labels.perClass=6000'], /labels\.perClass/),
+    plain('labels.fraction giving no image of a class', ['run', '--dry-run', '--set', 'labels.fraction=0.00001'], /labels\.fraction/),
+    onRun('every checkpoint damaged', (run) => ['train', '--run', run, '--steps', '3'], /delete/, (run) => {
+      for (const step of ['00000001', '00000002']) writeFileSync(path.join(run, `gan/checkpoints/step-${step}/state.json`), '{');
+    }),
+    onRun('sample to a file type it cannot write', (run) => ['sample', '--run', run, '--out', path.join(run, 'x.gif')], /--out/),
   ];
 }
 

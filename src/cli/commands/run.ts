@@ -18,6 +18,7 @@ import { commandConfig, globalFlags, print } from '../context.js';
 interface RunFlags {
   run?: string;
   method?: string;
+  skipCorrupt?: boolean;
 }
 
 export function runCommand(): Command {
@@ -26,6 +27,7 @@ export function runCommand(): Command {
     .description('run every stage of the pipeline of gan.method in one run directory (skips finished stages, resumes a killed one)')
     .option('--run <dir>', 'run directory (run.dir)')
     .option('--method <name>', 'training method (gan.method); it picks the pipeline')
+    .option('--skip-corrupt', 'skip undecodable images, naming them (data.skipCorrupt)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -35,7 +37,11 @@ export function runCommand(): Command {
         `\nPipelines (methods: stages):\n${pipelines}`,
     )
     .action(async (flags: RunFlags, self: Command) => {
-      const overrides = [...flagOverride('--run', 'run.dir', flags.run), ...flagOverride('--method', 'gan.method', flags.method)];
+      const overrides = [
+        ...flagOverride('--run', 'run.dir', flags.run),
+        ...flagOverride('--method', 'gan.method', flags.method),
+        ...(flags.skipCorrupt === true ? ['data.skipCorrupt=true'] : []),
+      ];
       // The pipeline follows from the method; its own settings (e.g. k-means labels) go under the
       // user's flags, so an explicit --set still wins.
       const first = await commandConfig(self, overrides, flags.run);
