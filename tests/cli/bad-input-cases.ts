@@ -12,8 +12,8 @@ export interface CorpusFixture {
   readonly dir: string;
   /** --set flags of a tiny cpu pipeline. */
   readonly tiny: readonly string[];
-  /** A copy of a finished tiny s3gan run (pretrain, pseudo-labels, 2 GAN steps); returns its path. */
-  trainedRun(): string;
+  /** A copy of a finished tiny s3gan run (pretrain, pseudo-labels, 2 GAN steps); resolves to its path. */
+  trainedRun(): Promise<string>;
   /** Writes `content` at `rel` inside `dir`; returns the absolute path. */
   write(rel: string, content: string | Buffer): string;
 }
@@ -40,8 +40,8 @@ function onRun(name: string, args: (run: string, f: CorpusFixture) => string[], 
   return {
     name,
     culprit,
-    prepare: (f) => {
-      const run = f.trainedRun();
+    prepare: async (f) => {
+      const run = await f.trainedRun();
       damage?.(run);
       return { args: args(run, f), watch: [run] };
     },
@@ -122,8 +122,8 @@ export function corpusCases(): CorpusCase[] {
     {
       name: 'run directory locked by a live process',
       culprit: /locked by process/,
-      prepare: (f) => {
-        const run = f.trainedRun();
+      prepare: async (f) => {
+        const run = await f.trainedRun();
         writeFileSync(path.join(run, '.lock'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), token: 'x' }));
         return { args: ['train', '--run', run, '--steps', '3'], watch: [run] };
       },
@@ -163,8 +163,8 @@ export function corpusCases(): CorpusCase[] {
     {
       name: 'a .lock that is a directory',
       culprit: /\.lock/,
-      prepare: (f) => {
-        const run = f.trainedRun();
+      prepare: async (f) => {
+        const run = await f.trainedRun();
         mkdirSync(path.join(run, '.lock'));
         return { args: ['train', '--run', run, '--steps', '3'], watch: [run] };
       },

@@ -8,7 +8,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI, dirSnapshot, s3gan, tempDir } from './helpers.js';
+import { CLI, dirSnapshot, tempDir } from './helpers.js';
 import { corpusCases, type CorpusFixture } from './bad-input-cases.js';
 
 /** The tiny pipeline every run-directory case starts from (cpu backend, 8×8 MNIST, width 2). */
@@ -78,7 +78,7 @@ let trained: Promise<string> | undefined;
 function trainedRun(): Promise<string> {
   trained ??= withSlot(async () => {
     const dir = path.join(root, 'trained');
-    const made = s3gan(['run', '--run', dir, ...TINY], { cacheHome });
+    const made = await runCli(['run', '--run', dir, ...TINY], root, cacheHome);
     if (made.code !== 0) throw new Error(`the tiny run failed:\n${made.stderr}`);
     return dir;
   });
@@ -93,15 +93,14 @@ test('the corpus holds at least 40 bad inputs', (t) => {
 
 for (const [i, c] of cases.entries()) {
   test(c.name, async (t) => {
-    const source = await trainedRun();
     const dir = path.join(root, `case-${i}`);
     mkdirSync(dir);
     const fixture: CorpusFixture = {
       dir,
       tiny: TINY,
-      trainedRun: () => {
+      trainedRun: async () => {
         const copy = path.join(dir, 'run');
-        cpSync(source, copy, { recursive: true });
+        cpSync(await trainedRun(), copy, { recursive: true });
         return copy;
       },
       write: (rel, content) => {
