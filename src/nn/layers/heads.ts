@@ -96,8 +96,10 @@ export class ProjectionHead extends tf.layers.Layer {
   private weight(w: tf.LayerVariable, u: tf.LayerVariable | null, training: boolean): tf.Tensor2D {
     if (u === null) return w.read() as tf.Tensor2D;
     const iterations = training ? this.powerIterations : 0;
-    const { normalized, newU } = spectralNormalize(w.read() as tf.Tensor2D, u.read().clone() as tf.Tensor2D, iterations);
+    const { normalized, sigma, newU } = spectralNormalize(w.read() as tf.Tensor2D, u.read() as tf.Tensor2D, iterations);
+    sigma.dispose();
     if (training) u.write(newU);
+    else newU.dispose();
     return normalized;
   }
 
