@@ -9,8 +9,9 @@
  *   normalized  w / σ, the shape of w
  *   sigma       σ = v W uᵀ, shape []
  *   newU        u after `iterations` steps of u ← normalise(normalise(u Wᵀ) W), shape [1, cols]
- *   v           normalise(newU Wᵀ), shape [1, rows]
- * SpectralNormalizeGrad: the gradient of w / σ (and of σ) with respect to w, with u and v constants
+ *   state       [σ, newU, v] packed, shape [1 + cols + rows], v = normalise(newU Wᵀ): what the
+ *               gradient needs, in one tensor so the tape keeps two (w and state) per call
+ * SpectralNormalizeGrad (inputs dy, w, state, dSigma): the gradient of w / σ (and of σ) with respect to w, with u and v constants
  * (Miyato et al. 2018, Sec. 2.1): dσ/dW = vᵀu, so
  *   dW = dy / σ + (dσ − Σ(dy ⊙ W) / σ²) · vᵀu.
  *
@@ -113,6 +114,20 @@ function valuesOf(backend: CpuLike, t: tf.TensorInfo): Values {
   return backend.data.get(t.dataId).values as Values;
 }
 
+/** The `state` output: [σ, u, v]. */
+export function packState(sigma: number, u: Float32Array, v: Float32Array): Float32Array {
+  const state = new Float32Array(1 + u.length + v.length);
+  state[0] = sigma;
+  state.set(u, 1);
+  state.set(v, 1 + u.length);
+  return state;
+}
+
+/** σ, u and v as views of a `state` array of a [rows, cols] kernel. */
+export function unpackState<A extends Float32Array | Int32Array | Uint8Array>(state: A, rows: number, cols: number): { sigma: number; u: A; v: A } {
+  return { sigma: state[0], u: state.subarray(1, 1 + cols) as A, v: state.subarray(1 + cols, 1 + cols + rows) as A };
+}
+
 /** The four outputs of SpectralNormalize as tensor infos of `backend`. */
 export function spectralNormalizeOutputs(
   backend: CpuLike, wShape: readonly number[], result: ReturnType<typeof spectralNormalizeValues>,
@@ -122,7 +137,7 @@ export function spectralNormalizeOutputs(
     backend.makeTensorInfo([...wShape], 'float32', result.normalized),
     backend.makeTensorInfo([], 'float32', Float32Array.of(result.sigma)),
     backend.makeTensorInfo([1, cols], 'float32', result.newU),
-    backend.makeTensorInfo([1, rows], 'float32', result.v),
+    backend.makeTensorInfo([1 + cols + rows], 'float32', packState(result.sigma, result.newU, result.v)),
   ];
 }
 
@@ -136,11 +151,10 @@ function cpuSpectralNormalize({ inputs, backend, attrs }: { inputs: Inputs; back
 
 function cpuSpectralNormalizeGrad({ inputs, backend }: { inputs: Inputs; backend: unknown }): tf.TensorInfo {
   const cpu = backend as CpuLike;
-  const { dy, w, u, v, sigma, dSigma } = inputs;
+  const { dy, w, state, dSigma } = inputs;
   const [rows, cols] = matrixDims(w.shape);
-  const dw = spectralNormalizeGradValues(
-    valuesOf(cpu, dy), valuesOf(cpu, w), rows, cols, valuesOf(cpu, u), valuesOf(cpu, v), valuesOf(cpu, sigma)[0], valuesOf(cpu, dSigma)[0],
-  );
+  const { sigma, u, v } = unpackState(valuesOf(cpu, state) as Float32Array, rows, cols);
+  const dw = spectralNormalizeGradValues(valuesOf(cpu, dy), valuesOf(cpu, w), rows, cols, u, v, sigma, valuesOf(cpu, dSigma)[0]);
   return cpu.makeTensorInfo([...w.shape], 'float32', dw);
 }
 
@@ -154,12 +168,12 @@ function register(): void {
     tf.registerGradient({
       kernelName: SPECTRAL_NORMALIZE,
       inputsToSave: ['w'],
-      outputsToSave: [false, true, true, true],
+      outputsToSave: [false, false, false, true],
       gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [dy, dSigma] = dys as tf.Tensor[];
-        const [w, sigma, u, v] = saved;
+        const [w, state] = saved;
         return {
-          w: () => tf.engine().runKernel(SPECTRAL_NORMALIZE_GRAD, { dy, w, u, v, sigma, dSigma }) as tf.Tensor,
+          w: () => tf.engine().runKernel(SPECTRAL_NORMALIZE_GRAD, { dy, w, state, dSigma }) as tf.Tensor,
           // u is a constant of the power iteration: no gradient flows to it.
           u: () => tf.zeros([1, w.shape[w.rank - 1]]),
         };

@@ -47,9 +47,9 @@ export interface SpectralNormResult<T extends tf.Tensor = tf.Tensor2D> {
  */
 export function spectralNormalize<T extends tf.Tensor>(kernel: T, u: tf.Tensor2D, iterations = 1): SpectralNormResult<T> {
   if (!hasSpectralNormKernel() || kernel.rank < 2 || kernel.dtype !== 'float32') return spectralNormalizeWithOps(kernel, u, iterations);
-  const [normalized, sigma, newU, v] = tf.engine().runKernel(SPECTRAL_NORMALIZE, { w: kernel, u }, { iterations }) as tf.Tensor[];
-  // v is kept by the tape for the gradient when one is recorded; this handle is not needed.
-  v.dispose();
+  const [normalized, sigma, newU, state] = tf.engine().runKernel(SPECTRAL_NORMALIZE, { w: kernel, u }, { iterations }) as tf.Tensor[];
+  // The tape keeps its own copy of the state for the gradient when one is recorded.
+  state.dispose();
   return { normalized: normalized as T, sigma: sigma as tf.Scalar, newU: newU as tf.Tensor2D };
 }
 

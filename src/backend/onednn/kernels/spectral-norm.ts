@@ -3,7 +3,7 @@
  * as the cpu kernels there, in one pass per matrix product instead of JavaScript loops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matrixDims, SPECTRAL_NORMALIZE, SPECTRAL_NORMALIZE_GRAD } from '../../spectral-norm-kernel.js';
+import { matrixDims, packState, SPECTRAL_NORMALIZE, SPECTRAL_NORMALIZE_GRAD, unpackState } from '../../spectral-norm-kernel.js';
 import { f32, isF32, size, type NativeArgs, type NativeKernel } from './kernel.js';
 
 function spectralNormalize({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] | null {
@@ -18,17 +18,17 @@ function spectralNormalize({ inputs, backend, attrs }: NativeArgs): tf.TensorInf
     backend.makeTensorInfo([...w.shape], 'float32', normalized),
     backend.makeTensorInfo([], 'float32', sigma),
     backend.makeTensorInfo([1, cols], 'float32', newU),
-    backend.makeTensorInfo([1, rows], 'float32', v),
+    backend.makeTensorInfo([1 + cols + rows], 'float32', packState(sigma[0], newU, v)),
   ];
 }
 
 function spectralNormalizeGrad({ inputs, backend }: NativeArgs): tf.TensorInfo | null {
-  const { dy, w, u, v, sigma, dSigma } = inputs;
-  if (!isF32(dy, w, u, v, sigma, dSigma) || w.shape.length < 2) return null;
+  const { dy, w, state, dSigma } = inputs;
+  if (!isF32(dy, w, state, dSigma) || w.shape.length < 2) return null;
   const [rows, cols] = matrixDims(w.shape);
+  const { sigma, u, v } = unpackState(f32(backend, state), rows, cols);
   const dw = new Float32Array(size(w.shape));
-  backend.addon.spectralNormGrad(f32(backend, dy), f32(backend, w), rows, cols, f32(backend, u), f32(backend, v),
-    f32(backend, sigma)[0], f32(backend, dSigma)[0], dw);
+  backend.addon.spectralNormGrad(f32(backend, dy), f32(backend, w), rows, cols, u, v, sigma, f32(backend, dSigma)[0], dw);
   return backend.makeTensorInfo([...w.shape], 'float32', dw);
 }
 
