@@ -3,7 +3,9 @@
 # them into JavaScript errors (NAPI_CPP_EXCEPTIONS). No -march=native: oneDNN dispatches its JIT
 # kernels on the running CPU, and the plain loops here are compiled for the baseline ISA.
 # -fno-trapping-math lets the compiler turn `x < 0 ? a * x : x` into branch-free vector selects
-# (it does not change results: nothing here enables floating-point traps).
+# (it does not change results: nothing here enables floating-point traps). -ffp-contract=off keeps
+# a * b + c two roundings where the target has fused multiply-add, so kernels that promise the
+# JavaScript kernels' values (spectral.cc) compute them in the order written.
 {
   "targets": [
     {
@@ -17,13 +19,14 @@
         "src/reduce.cc",
         "src/layout.cc",
         "src/norm.cc",
-        "src/gather.cc"
+        "src/gather.cc",
+        "src/spectral.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-trapping-math", "-fopenmp", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-trapping-math", "-ffp-contract=off", "-fopenmp", "-fexceptions"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]

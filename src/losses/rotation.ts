@@ -6,7 +6,7 @@
  * with w_d = 1.0 and w_g = 0.2 (Compare GAN's `gans/s3gan.py` and `gans/ssgan.py`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { allRotations, NUM_ROTATIONS } from '../data/rotate.js';
+import { gatherRotated, NUM_ROTATIONS, rotationBlockLabels, rotationBlocks } from '../data/rotate.js';
 import { invariant, userCheck } from '../util/errors.js';
 import type { AdversarialLoss } from './adversarial.js';
 
@@ -83,11 +83,10 @@ export function rotatedBatch(images: tf.Tensor4D, rotatedBatchFraction: number):
       `(rotatedBatchFraction ${rotatedBatchFraction})`,
   );
   const k = batch / divisor;
-  return tf.tidy(() => {
-    const last = tf.slice(images, [batch - k], [k]);
-    const rotated = allRotations(last);
-    return { images: tf.concat([images, rotated.images], 0), rotationLabels: rotated.rotationLabels, k };
-  });
+  // One gather: the batch unchanged, then its last k images in four rotation blocks.
+  const unchanged = Array.from({ length: batch }, (_, image) => ({ image, turns: 0 }));
+  const extended = gatherRotated(images, [...unchanged, ...rotationBlocks(batch - k, k)]);
+  return { images: extended, rotationLabels: rotationBlockLabels(k), k };
 }
 
 /** Asserts a loss weight is finite and non-negative (config validation owns user-facing checks). */

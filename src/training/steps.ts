@@ -93,8 +93,11 @@ function asLabelInput(labels: tf.Tensor1D): tf.Tensor2D {
 
 /** Labels for a batch extended by rotatedBatch: the last k labels, repeated for each rotation. */
 function labelsWithRotations(labels: tf.Tensor1D, k: number): tf.Tensor1D {
-  const tail = tf.slice(labels, [labels.shape[0] - k], [k]);
-  return tf.concat([labels, tail, tail, tail, tail]);
+  const batch = labels.shape[0];
+  const rows = new Int32Array(batch + 4 * k);
+  for (let i = 0; i < batch; i++) rows[i] = i;
+  for (let i = 0; i < 4 * k; i++) rows[batch + i] = batch - k + (i % k);
+  return tf.gather(labels, tf.tensor1d(rows, 'int32'));
 }
 
 interface Scored {

@@ -14,6 +14,7 @@ import { toKernelConfig, type NativeKernel } from './kernels/kernel.js';
 import { layoutKernels } from './kernels/layout.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
+import { spectralNormKernels } from './kernels/spectral-norm.js';
 
 /** The tfjs backend name (no '_': tfjs's kernel registry splits keys on it). */
 export const ONEDNN_BACKEND_NAME = 'onednn';
@@ -25,6 +26,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...elementwiseKernels,
   ...reduceKernels,
   ...layoutKernels,
+  ...spectralNormKernels,
 ];
 
 export class OnednnBackend extends MathBackendCPU {

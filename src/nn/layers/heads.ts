@@ -7,6 +7,7 @@
  * - ClassifierHead: class logits for the co-training variants (Lucic et al. 2019, S2GAN-CO).
  */
 import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { seededNormal } from './init.js';
 import { SNDense, type SNOptions, seededUnitRow, spectralNormalize } from './spectral-norm.js';
 
@@ -19,7 +20,8 @@ export interface ProjectionHeadOptions {
   /** Spectrally normalise the dense kernel and the embedding matrix. Default true. */
   spectralNorm?: boolean;
   /**
-   * Throw if any label is outside [0, numClasses) (one min/max read per call). Default true.
+   * Throw if any label is outside [0, numClasses). Default true. On cpu and onednn the gather
+   * itself detects it (no read per call); other backends read the labels' min and max per call.
    * Unlabelled examples (y = −1) must be given a label (pseudo-label or prediction) before the
    * head; gathering row −1 would otherwise silently act as some class.
    */
@@ -96,8 +98,10 @@ export class ProjectionHead extends tf.layers.Layer {
   private weight(w: tf.LayerVariable, u: tf.LayerVariable | null, training: boolean): tf.Tensor2D {
     if (u === null) return w.read() as tf.Tensor2D;
     const iterations = training ? this.powerIterations : 0;
-    const { normalized, newU } = spectralNormalize(w.read() as tf.Tensor2D, u.read().clone() as tf.Tensor2D, iterations);
+    const { normalized, sigma, newU } = spectralNormalize(w.read() as tf.Tensor2D, u.read() as tf.Tensor2D, iterations);
+    sigma.dispose();
     if (training) u.write(newU);
+    else newU.dispose();
     return normalized;
   }
 
@@ -117,11 +121,22 @@ export class ProjectionHead extends tf.layers.Layer {
       if (!this.conditional) return logit;
       // 2. Projection <embed[y], h> (Miyato & Koyama 2018, eq. 3).
       if (list.length !== 2) throw new Error(`${this.name}: expected inputs [h, y] when numClasses > 0`);
-      const y = tf.cast(tf.reshape(list[1], [-1]), 'int32');
+      const flat = list[1].rank === 1 ? list[1] : tf.reshape(list[1], [-1]);
+      const y = flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
       if (y.shape[0] !== h.shape[0]) throw new Error(`${this.name}: batch of h (${h.shape[0]}) and y (${y.shape[0]}) differ`);
-      if (this.checkLabels) this.assertLabels(y);
+      // The cpu-family backends' gather rejects a row outside the embedding itself, so the labels
+      // are read only when it has failed (no read in a training step); others read them first.
+      const gatherChecks = tf.backend() instanceof MathBackendCPU;
+      if (this.checkLabels && !gatherChecks) this.assertLabels(y);
       const embed = this.weight(this.embed as tf.LayerVariable, this.embedU, training);
-      const projection = tf.sum(tf.mul(tf.gather(embed, y), h), 1, true);
+      let rows: tf.Tensor;
+      try {
+        rows = tf.gather(embed, y);
+      } catch (error) {
+        if (this.checkLabels) this.assertLabels(y);
+        throw error;
+      }
+      const projection = tf.sum(tf.mul(rows, h), 1, true);
       return tf.add(logit, projection);
     });
   }

@@ -82,7 +82,7 @@ export class SNConv2D extends SNLayer {
 /**
  * Spectrally normalised transposed convolution: [batch, h, w, in] → [batch, h·s, w·s, filters]
  * ('same'; 'valid' gives (h−1)·s + kh). tf.conv2dTranspose takes the kernel as [kh, kw, out, in];
- * for σ it is permuted to [kh, kw, in, out] and viewed as [kh·kw·in, out], so u is [1, filters]
+ * for σ it is permuted to [kh, kw, in, out] (viewed as [kh·kw·in, out]), so u is [1, filters]
  * like every other SN layer here (σ itself does not depend on the permutation of the axes).
  */
 export class SNConv2DTranspose extends SNConv2D {
@@ -96,13 +96,12 @@ export class SNConv2DTranspose extends SNConv2D {
     this.built = true;
   }
 
-  protected override toMatrix(kernel: tf.Tensor): tf.Tensor2D {
-    return tf.reshape(tf.transpose(kernel, [0, 1, 3, 2]), [-1, this.filters]);
+  protected override outputsLast(kernel: tf.Tensor): tf.Tensor {
+    return tf.transpose(kernel, [0, 1, 3, 2]);
   }
 
-  protected override fromMatrix(matrix: tf.Tensor2D): tf.Tensor {
-    const [kh, kw, out, inC] = this.kernel.shape as number[];
-    return tf.transpose(tf.reshape(matrix, [kh, kw, inC, out]), [0, 1, 3, 2]);
+  protected override fromOutputsLast(kernel: tf.Tensor): tf.Tensor {
+    return tf.transpose(kernel, [0, 1, 3, 2]);
   }
 
   private outLength(n: number | null, k: number, s: number): number | null {

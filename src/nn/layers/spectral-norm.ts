@@ -10,10 +10,9 @@
  * This file holds the math, the shared base and SNDense; sn-conv.ts the convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasSpectralNormKernel, matrixDims, SPECTRAL_NORM_EPS, SPECTRAL_NORMALIZE } from '../../backend/spectral-norm-kernel.js';
 import { seededNormal } from './init.js';
 import { Rng } from '../../util/rng.js';
-
-const EPS = 1e-12;
 
 /** Identity whose gradient is zero: the power-iteration vectors are constants for backprop. */
 const stopGradient = tf.customGrad((x, _save) => ({
@@ -22,13 +21,13 @@ const stopGradient = tf.customGrad((x, _save) => ({
 })) as <T extends tf.Tensor>(x: T) => T;
 
 function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.div(x, tf.add(tf.norm(x), EPS));
+  return tf.div(x, tf.add(tf.norm(x), SPECTRAL_NORM_EPS));
 }
 
 /** Result of one spectral normalisation; σ and u are computed without gradient through u, v. */
-export interface SpectralNormResult {
-  /** W / σ, shape [rows, cols]. */
-  normalized: tf.Tensor2D;
+export interface SpectralNormResult<T extends tf.Tensor = tf.Tensor2D> {
+  /** W / σ, the shape of the kernel. */
+  normalized: T;
   /** Estimated largest singular value of W, shape [] (gradient flows to W through it). */
   sigma: tf.Scalar;
   /** The updated power-iteration vector, shape [1, cols] (equal to `u` when iterations is 0). */
@@ -36,15 +35,28 @@ export interface SpectralNormResult {
 }
 
 /**
- * Divides `kernel2d` [rows, cols] by its largest singular value, estimated from `u` [1, cols]:
+ * Divides `kernel` [..., cols] (viewed as a matrix [rows, cols]) by its largest singular value,
+ * estimated from `u` [1, cols]:
  *   repeat `iterations` times: v ← normalise(u Wᵀ) [1, rows]; u ← normalise(v W) [1, cols]
  *   then v ← normalise(u Wᵀ) and σ = v W uᵀ (= ‖W uᵀ‖).
  * Computing v from the final u makes σ depend only on the stored u, so an inference call right
  * after a training call sees exactly the σ that training used. u and v are constants for the
  * gradient (Miyato et al. 2018, Sec. 2.1): dσ/dW = vᵀu.
+ * One fused kernel call (and one for the gradient) on backends that have it (cpu, onednn); the op
+ * chain of {@link spectralNormalizeWithOps} elsewhere.
  */
-export function spectralNormalize(kernel2d: tf.Tensor2D, u: tf.Tensor2D, iterations = 1): SpectralNormResult {
+export function spectralNormalize<T extends tf.Tensor>(kernel: T, u: tf.Tensor2D, iterations = 1): SpectralNormResult<T> {
+  if (!hasSpectralNormKernel() || kernel.rank < 2 || kernel.dtype !== 'float32') return spectralNormalizeWithOps(kernel, u, iterations);
+  const [normalized, sigma, newU, state] = tf.engine().runKernel(SPECTRAL_NORMALIZE, { w: kernel, u }, { iterations }) as tf.Tensor[];
+  // The tape keeps its own copy of the state for the gradient when one is recorded.
+  state.dispose();
+  return { normalized: normalized as T, sigma: sigma as tf.Scalar, newU: newU as tf.Tensor2D };
+}
+
+/** {@link spectralNormalize} as a chain of tfjs ops (matrix products, norms, divisions). */
+export function spectralNormalizeWithOps<T extends tf.Tensor>(kernel: T, u: tf.Tensor2D, iterations = 1): SpectralNormResult<T> {
   return tf.tidy(() => {
+    const kernel2d = tf.reshape(kernel, matrixDims(kernel.shape)) as tf.Tensor2D;
     const w = stopGradient(kernel2d);
     let uHat = stopGradient(u);
     for (let i = 0; i < iterations; i++) {
@@ -53,7 +65,7 @@ export function spectralNormalize(kernel2d: tf.Tensor2D, u: tf.Tensor2D, iterati
     }
     const v = l2Normalize(tf.matMul(uHat, w, false, true));
     const sigma = tf.sum(tf.mul(tf.matMul(v, kernel2d), uHat)) as tf.Scalar;
-    return { normalized: tf.div(kernel2d, sigma) as tf.Tensor2D, sigma, newU: uHat };
+    return { normalized: tf.reshape(tf.div(kernel2d, sigma), kernel.shape) as T, sigma, newU: uHat };
   });
 }
 
@@ -118,29 +130,34 @@ export abstract class SNLayer extends tf.layers.Layer {
     });
   }
 
-  /** View of the kernel as [rows, out]; the transposed conv overrides both maps. */
-  protected toMatrix(kernel: tf.Tensor): tf.Tensor2D {
-    return tf.reshape(kernel, [-1, kernel.shape[kernel.rank - 1]]);
+  /**
+   * The kernel with the output channels on the last axis, the layout σ and u are computed in
+   * (viewed as a matrix [rows, out]); the transposed conv overrides both maps.
+   */
+  protected outputsLast(kernel: tf.Tensor): tf.Tensor {
+    return kernel;
   }
 
-  protected fromMatrix(matrix: tf.Tensor2D): tf.Tensor {
-    return tf.reshape(matrix, this.kernel.shape as number[]);
+  protected fromOutputsLast(kernel: tf.Tensor): tf.Tensor {
+    return kernel;
   }
 
   /** The kernel divided by σ; on training calls also the u update (Miyato et al. Alg. 1). */
   protected normalizedKernel(training: boolean): tf.Tensor {
-    const { normalized, newU } = spectralNormalize(
-      this.toMatrix(this.kernel.read()),
-      this.u.read().clone() as tf.Tensor2D,
+    const { normalized, sigma, newU } = spectralNormalize(
+      this.outputsLast(this.kernel.read()),
+      this.u.read() as tf.Tensor2D,
       training ? this.powerIterations : 0,
     );
+    sigma.dispose();
     if (training) this.u.write(newU);
-    return this.fromMatrix(normalized);
+    else newU.dispose();
+    return this.fromOutputsLast(normalized);
   }
 
   /** The current σ estimate from the stored u, without updating it (for monitoring and tests). */
   sigma(): tf.Scalar {
-    return tf.tidy(() => spectralNormalize(this.toMatrix(this.kernel.read()), this.u.read() as tf.Tensor2D, 0).sigma);
+    return tf.tidy(() => spectralNormalize(this.outputsLast(this.kernel.read()), this.u.read() as tf.Tensor2D, 0).sigma);
   }
 
   protected addBias(y: tf.Tensor): tf.Tensor {

@@ -65,6 +65,17 @@ test('ProjectionHead throws on an unlabelled (-1) or out-of-range label when che
   tf.dispose([h, good]);
 });
 
+test.serial('ProjectionHead on cpu checks labels through the gather: no min/max, cast or reshape per call', async (t) => {
+  const head = new ProjectionHead({ numClasses: 2 });
+  const h = tf.tensor2d(H);
+  const y = tf.tensor1d([0, 1, 1], 'int32');
+  tf.dispose(head.apply([h, y]) as tf.Tensor);
+  const profile = await tf.profile(() => tf.dispose(head.apply([h, y], { training: true }) as tf.Tensor));
+  const names = profile.kernels.map((k) => k.name);
+  for (const name of ['Min', 'Max', 'Pack', 'Cast', 'Reshape']) t.false(names.includes(name), `${name} in [${names}]`);
+  tf.dispose([h, y]);
+});
+
 test('ProjectionHead with SN divides the embedding by its σ; unconditional form is the dense only', (t) => {
   const head = new ProjectionHead({ numClasses: 2, powerIterations: 50 });
   const h = tf.tensor2d(H);
