@@ -54,7 +54,7 @@ export interface StepBenchResult {
 }
 
 /** The bench-32 state: networks, optimizers, EMA and the fixed real batch. */
-class BenchIteration {
+export class BenchIteration {
   private readonly models: GanModels;
   private readonly dOptimizer = tf.train.adam(LEARNING_RATE, 0, 0.999);
   private readonly gOptimizer = tf.train.adam(LEARNING_RATE, 0, 0.999);
