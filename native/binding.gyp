@@ -4,6 +4,8 @@
 # kernels on the running CPU, and the plain loops here are compiled for the baseline ISA.
 # -fno-trapping-math lets the compiler turn `x < 0 ? a * x : x` into branch-free vector selects
 # (it does not change results: nothing here enables floating-point traps).
+# -ffp-contract=off: a multiply and an add stay two roundings, so the fused updates (optim.cc) match
+# TensorFlow.js's chains of float32 kernels bit for bit on any target ISA.
 {
   "targets": [
     {
@@ -17,13 +19,14 @@
         "src/reduce.cc",
         "src/layout.cc",
         "src/norm.cc",
-        "src/gather.cc"
+        "src/gather.cc",
+        "src/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-trapping-math", "-fopenmp", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-trapping-math", "-ffp-contract=off", "-fopenmp", "-fexceptions"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]
