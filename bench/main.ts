@@ -4,6 +4,8 @@
  *   npm run bench -- --backend onednn --threads 1
  *   /usr/bin/python3 shared/bench/reference_step.py --width 32 --threads 1
  * `--kernels` hands the remaining arguments to the kernel micro-benchmarks of bench/kernels.ts.
+ * `--profile` adds one profiled iteration (bench/profile.ts): calls and milliseconds per kernel and the
+ * time outside kernels, as JSON lines on stdout and a short table on stderr.
  *
  * The pure-JavaScript cpu backend needs many minutes per width-32 iteration; to check that the
  * bench runs there, use a tiny one: node dist/bench/main.js --backend cpu --width 4 --batch 16 --steps 2
@@ -13,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_REQUESTS, selectBackend, type BackendName, type BackendRequest } from '../src/backend/select.js';
 import { errorMessage, UserError } from '../src/util/errors.js';
+import { profileJsonLines, profileStepBench, profileTable } from './profile.js';
 import { BENCH_IMAGE_SIZE, checkStepBenchOptions, median, runStepBench } from './step.js';
 
 interface BenchFlags {
@@ -23,6 +26,7 @@ interface BenchFlags {
   steps: number;
   warmup: number;
   seed: number;
+  profile?: boolean;
 }
 
 function integer(min: number): (value: string) => number {
@@ -43,6 +47,7 @@ function program(): Command {
     .option('--steps <n>', 'timed iterations', integer(1), 5)
     .option('--warmup <n>', 'untimed iterations first', integer(1), 1)
     .option('--seed <n>', 'seed of weights, data and noise', integer(0), 0)
+    .option('--profile', 'after the timed iterations, profile one more: calls and ms per kernel, time outside kernels')
     .option('--kernels', 'run the kernel micro-benchmarks instead (bench/kernels.ts), with the other arguments')
     .addHelpText(
       'after',
@@ -85,7 +90,14 @@ async function bench(flags: BenchFlags): Promise<void> {
   checkStepBenchOptions(flags);
   requestThreads(flags.threads);
   const selection = await selectBackend(flags.backend, undefined, undefined, { threads: flags.threads });
-  process.stderr.write(`bench-32: backend ${selection.name} (${selection.detail}), width ${flags.width}, batch ${flags.batch}, ${flags.warmup} warm-up + ${flags.steps} timed iterations\n`);
+  process.stderr.write(`bench-32: backend ${selection.name} (${selection.detail}), width ${flags.width}, batch ${flags.batch}, ${flags.warmup} warm-up + ${flags.steps} timed iterations${flags.profile === true ? ' + 1 profiled' : ''}\n`);
+  if (flags.profile === true) {
+    const profile = await profileStepBench(flags);
+    const header = { impl: `s3gan-${selection.name}`, backend: selection.name, threads: effectiveThreads(selection.name, flags.threads), width: flags.width, batch: flags.batch };
+    process.stdout.write(`${profileJsonLines(profile, header).join('\n')}\n`);
+    process.stderr.write(profileTable(profile));
+    return;
+  }
   const result = runStepBench(flags);
   if (result.tensorsLeaked !== 0) {
     process.stderr.write(`warning: the tensor count changed by ${result.tensorsLeaked} over ${flags.steps} timed iterations (a leak)\n`);

@@ -5,7 +5,7 @@
  *             32×32×3 images, 10 classes, z 128, base width w
  *   losses    hinge; rotation CE weight 1.0 on rotated reals for D, 0.2 on rotated fakes for G;
  *             rotatedBatchFraction 4 (batch/16 images appended at four rotations)
- *   updates   Adam(2e-4, β1 0, β2 0.999) for each network; EMA of G, decay 0.999 from step 0
+ *   updates   Adam(2e-4, β1 0, β2 0.999) for each network, the fused one of training; EMA of G, decay 0.999 from step 0
  *   iteration discriminatorStep + generatorStep + ema.update, each step with fresh z and fake labels
  * Real images are uniform in [−1, 1] with uniform labels, fixed for the run and seeded.
  */
@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { sndcganDiscriminator, sndcganGenerator } from '../src/nn/architectures/sndcgan.js';
 import { WeightAverage } from '../src/training/ema.js';
+import { fusedAdam } from '../src/training/fused-adam.js';
 import { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../src/training/steps.js';
 import { Rng } from '../src/util/rng.js';
 import { userCheck } from '../src/util/errors.js';
@@ -54,10 +55,10 @@ export interface StepBenchResult {
 }
 
 /** The bench-32 state: networks, optimizers, EMA and the fixed real batch. */
-class BenchIteration {
+export class BenchIteration {
   private readonly models: GanModels;
-  private readonly dOptimizer = tf.train.adam(LEARNING_RATE, 0, 0.999);
-  private readonly gOptimizer = tf.train.adam(LEARNING_RATE, 0, 0.999);
+  private readonly dOptimizer = fusedAdam(LEARNING_RATE, 0, 0.999);
+  private readonly gOptimizer = fusedAdam(LEARNING_RATE, 0, 0.999);
   private readonly ema: WeightAverage;
   /** Index of the smallest EMA average, read back to wait for the update to finish. */
   private readonly emaProbe: number;

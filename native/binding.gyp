@@ -5,7 +5,7 @@
 # -fno-trapping-math lets the compiler turn `x < 0 ? a * x : x` into branch-free vector selects
 # (it does not change results: nothing here enables floating-point traps). -ffp-contract=off keeps
 # a * b + c two roundings where the target has fused multiply-add, so kernels that promise the
-# JavaScript kernels' values (spectral.cc) compute them in the order written.
+# JavaScript kernels' values (spectral.cc, optim.cc) compute them in the order written.
 {
   "targets": [
     {
@@ -20,7 +20,8 @@
         "src/layout.cc",
         "src/norm.cc",
         "src/gather.cc",
-        "src/spectral.cc"
+        "src/spectral.cc",
+        "src/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

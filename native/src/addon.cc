@@ -100,6 +100,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_norm(env, exports);
   init_gather(env, exports);
   init_spectral(env, exports);
+  init_optim(env, exports);
   return exports;
 }
 

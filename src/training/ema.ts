@@ -4,8 +4,11 @@
  *   average ← decay · average + (1 − decay) · weight.
  * Before `startStep` the average simply tracks the weights, so an early average does not keep the
  * random initialisation.
+ * On cpu and onednn each average is one fused kernel call (src/backend/fused-updates.ts), with the
+ * same float32 result as the composed ops used on other backends.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EMA_UPDATE, hasFusedKernel, registerFusedCpuKernels } from '../backend/fused-updates.js';
 
 export interface EmaOptions {
   /** Weight kept by the average per update, in [0, 1). */
@@ -23,6 +26,7 @@ export class WeightAverage {
     private readonly options: EmaOptions,
   ) {
     if (!(options.decay >= 0 && options.decay < 1)) throw new Error(`EMA decay must be in [0, 1), got ${options.decay}`);
+    registerFusedCpuKernels();
     // tf.variable shares the initial value's data; the temporary handle goes, the data stays.
     this.averages = sources.map((v) => tf.tidy(() => tf.variable(v.clone(), false, `${v.name}/ema`)));
   }
@@ -30,10 +34,13 @@ export class WeightAverage {
   /** Updates every average after generator step `step` (the count of updates done so far). */
   update(step: number): void {
     const decay = step < this.options.startStep ? 0 : this.options.decay;
+    const fused = decay !== 0 && hasFusedKernel(EMA_UPDATE);
     tf.tidy(() => {
       this.sources.forEach((source, i) => {
         const average = this.averages[i];
-        average.assign(decay === 0 ? source : tf.add(tf.mul(average, decay), tf.mul(source, 1 - decay)));
+        if (decay === 0) average.assign(source);
+        else if (fused) average.assign(tf.engine().runKernel(EMA_UPDATE, { average, source }, { decay }) as tf.Tensor);
+        else average.assign(tf.add(tf.mul(average, decay), tf.mul(source, 1 - decay)));
       });
     });
   }

@@ -1,13 +1,15 @@
 /**
  * Everything the GAN loop trains, built from the config: G and D of the configured architecture
  * with the heads the method needs, G's weight average and the model that holds it for sampling
- * (G-EMA), and one Adam optimizer per network (β1, β2 and learning rates from the config).
+ * (G-EMA), and one Adam optimizer per network (β1, β2 and learning rates from the config; the fused
+ * update of fused-adam.ts, checkpointed as tfjs's Adam is).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import type { MethodSpec } from '../methods/methods.js';
 import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../nn/architectures/index.js';
 import { WeightAverage } from './ema.js';
+import { fusedAdam } from './fused-adam.js';
 import { trainableVariables, type GanModels, type StepOptions } from './steps.js';
 
 export interface GanShape {
@@ -59,8 +61,8 @@ export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape:
   });
   const emaGenerator = buildGenerator(gan.architecture, gOptions);
   const ema = new WeightAverage(trainableVariables(generator), { decay: gan.emaDecay, startStep: gan.emaStartStep });
-  const dOptimizer = tf.train.adam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
-  const gOptimizer = tf.train.adam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
+  const dOptimizer = fusedAdam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
+  const gOptimizer = fusedAdam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
   return {
     models: { generator, discriminator, conditional: method.conditional, rotation: method.rotation, coTraining: method.coTraining },
     emaGenerator,

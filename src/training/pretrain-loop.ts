@@ -32,6 +32,7 @@ import { InterruptedError, interruptedMessage, pollStop, type StopRequest } from
 import { Rng } from '../util/rng.js';
 import { CheckpointSchedule } from './checkpoint-schedule.js';
 import { DivergenceError, resumeAdvice } from './divergence.js';
+import { fusedAdam } from './fused-adam.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
 import { loadPretrainCheckpoint, PRETRAIN_CHECKPOINT_LAYOUT, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
 import { newestIntactCheckpoint } from './checkpoint-integrity.js';
@@ -195,7 +196,7 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
   }
   const channels = split.shape[3] as 1 | 3;
   const encoder = buildRotationEncoder({ architecture: pretrain.architecture, width: pretrain.width, imageSize, channels, seed: config.seed });
-  const optimizer = tf.train.adam(pretrain.learningRate);
+  const optimizer = fusedAdam(pretrain.learningRate);
   const score = (indices: Int32Array) => rotationScore(encoder, split, indices, { imageSize, fit, batchSize: pretrain.batchSize });
   const key = resumeKey(config, split);
   const sessionStart = performance.now();

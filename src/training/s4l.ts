@@ -25,6 +25,7 @@ import { invariant, userCheck } from '../util/errors.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import { DivergenceError } from './divergence.js';
+import { fusedAdam } from './fused-adam.js';
 import { trainableVariables } from './steps.js';
 
 /** Rng stream of the labelled draws; the rotation batches use the seed's epoch streams 0, 1, … (batchIndices). */
@@ -173,7 +174,7 @@ export async function trainS4lClassifier(
   for (const y of labels) invariant(Number.isInteger(y) && y >= 0 && y < options.numClasses, `label ${y} is outside 0..${options.numClasses - 1}`);
 
   const classifier = buildS4lClassifier(encoder, options.numClasses, options.block, seed);
-  const optimizer = tf.train.adam(options.learningRate);
+  const optimizer = fusedAdam(options.learningRate);
   const pool = Int32Array.from({ length: count }, (_, i) => i);
   const draws = new Rng(seed, S4L_LABELLED_STREAM);
   const history: S4lStepResult[] = [];

@@ -34,6 +34,10 @@ export interface OnednnAddon {
   batchNorm(x: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, epsilon: number, out: F32): void;
   spectralNorm(w: F32, rows: number, cols: number, u: F32, iterations: number, normalized: F32, sigma: F32, newU: F32, v: F32): void;
   spectralNormGrad(dy: F32, w: F32, rows: number, cols: number, u: F32, v: F32, sigma: number, dSigma: number, dw: F32): void;
+  /** Scalars rounded to float32 by the caller (src/backend/fused-updates.ts adamScalars). */
+  adamUpdate(param: F32, gradient: F32, m: F32, v: F32, paramOut: F32, mOut: F32, vOut: F32, beta1: number, oneMinusBeta1: number,
+    beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negativeLearningRate: number): void;
+  emaUpdate(average: F32, source: F32, out: F32, decay: number, oneMinusDecay: number): void;
 }
 
 /** Where `npm run build:native` puts the addon, from dist/src/backend/onednn/. */

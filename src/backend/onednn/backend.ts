@@ -7,12 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { registerFusedCpuKernels } from '../fused-updates.js';
 import { loadAddon, type OnednnAddon } from './addon.js';
 import { convKernels } from './kernels/conv.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { toKernelConfig, type NativeKernel } from './kernels/kernel.js';
 import { layoutKernels } from './kernels/layout.js';
 import { matmulKernels } from './kernels/matmul.js';
+import { optimKernels } from './kernels/optim.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { spectralNormKernels } from './kernels/spectral-norm.js';
 
@@ -27,6 +29,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...reduceKernels,
   ...layoutKernels,
   ...spectralNormKernels,
+  ...optimKernels,
 ];
 
 export class OnednnBackend extends MathBackendCPU {
@@ -58,6 +61,8 @@ export function registerOnednnBackend(): OnednnAddon {
   if (tf.findBackendFactory(ONEDNN_BACKEND_NAME) !== null) return addon;
   // Priority 0: registering must not make tfjs choose this backend by default.
   tf.registerBackend(ONEDNN_BACKEND_NAME, () => new OnednnBackend(addon), 0);
+  // s3gan's own cpu kernels first, so they are copied below and the native ones can fall back to them.
+  registerFusedCpuKernels();
   for (const config of tf.getKernelsForBackend('cpu')) {
     tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND_NAME });
   }
