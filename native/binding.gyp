@@ -17,7 +17,8 @@
         "src/reduce.cc",
         "src/layout.cc",
         "src/norm.cc",
-        "src/gather.cc"
+        "src/gather.cc",
+        "src/batch-norm-training.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

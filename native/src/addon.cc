@@ -99,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_layout(env, exports);
   init_norm(env, exports);
   init_gather(env, exports);
+  init_batch_norm_training(env, exports);
   return exports;
 }
 

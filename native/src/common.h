@@ -57,5 +57,6 @@ void init_reduce(Napi::Env env, Napi::Object exports);
 void init_layout(Napi::Env env, Napi::Object exports);
 void init_norm(Napi::Env env, Napi::Object exports);
 void init_gather(Napi::Env env, Napi::Object exports);
+void init_batch_norm_training(Napi::Env env, Napi::Object exports);
 
 }  // namespace s3gan

@@ -32,6 +32,11 @@ export interface OnednnAddon {
   unsortedSegmentSum(x: F32, rows: number, inner: number, segmentIds: Int32Array, numSegments: number, out: F32): void;
   tile(x: ArrayBufferView, xShape: Shape, reps: Shape, out: ArrayBufferView, elementBytes: number): void;
   batchNorm(x: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, epsilon: number, out: F32): void;
+  batchNormTraining(x: F32, batch: number, channels: number, scale: F32 | null, offset: F32 | null, epsilon: number,
+    y: F32, mean: F32, variance: F32): void;
+  batchNormTrainingGrad(dy: F32, x: F32, batch: number, channels: number, mean: F32, variance: F32, scale: F32 | null,
+    dMean: F32, dVariance: F32, epsilon: number, dx: F32, dScale: F32, dOffset: F32): void;
+  leakyReluGrad(dy: F32, x: F32, alpha: number, dx: F32): void;
 }
 
 /** Where `npm run build:native` puts the addon, from dist/src/backend/onednn/. */
