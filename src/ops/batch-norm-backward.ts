@@ -1,7 +1,8 @@
 /**
  * The gradient of training-mode batch norm written as tfjs ops: the same formula the
- * BatchNormTrainingGrad kernel computes in one call. It serves as that kernel's own gradient (by
- * differentiating it), so gradients of gradients work, and as a reference in tests.
+ * BatchNormTrainingGrad kernel computes in one call. It runs instead of that kernel while a
+ * gradient tape records (tfjs can differentiate these ops again: gradients of gradients), and it is
+ * a reference in tests.
  *   x̂ = (x − μ)·r, r = 1/sqrt(σ² + ε), g = dy·scale, M = the count per channel
  *   dx = r·(g − Σg/M − x̂·Σ(g·x̂)/M) + dμ/M + dσ²·2(x − μ)/M
  *   dScale = Σ dy·x̂,  dOffset = Σ dy   (over the axes that scale and offset repeat on)

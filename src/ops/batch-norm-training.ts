@@ -7,8 +7,9 @@
  * norm). x is [B, C] or NHWC [B, H, W, C]; statistics run over every axis but the channel one.
  *
  * Importing this module registers the kernels on the cpu backend (the JavaScript below, in double,
- * as the native kernels of the onednn backend compute them) and their gradients. The gradient
- * kernel has a gradient too (see ./batch-norm-backward.ts), so gradients of gradients work.
+ * as the native kernels of the onednn backend compute them) and BatchNormTraining's gradient.
+ * Gradients of gradients work: under a recording tape the gradient runs as the tfjs ops of
+ * ./batch-norm-backward.ts instead of the fused kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -219,11 +220,14 @@ tf.registerGradient({
     const [dy, dMean, dVariance] = dys as tf.Tensor[];
     const [x, scale, offset, mean, variance] = saved;
     const epsilon = attrs.epsilon as number;
-    // One kernel call gives all three; each closure hands out its part.
-    const [dx, dScale, dOffset] = batchNormTrainingGrad(
-      { dy, x, mean, variance, scale, dMean, dVariance },
-      { epsilon, offsetPerSample: offset.rank === 2 },
-    );
+    const offsetPerSample = offset.rank === 2;
+    // One kernel call gives all three and each closure hands out its part. While a tape records
+    // (this gradient is itself being differentiated: a gradient penalty), the same formula runs as
+    // tfjs ops, which tfjs differentiates again, with the statistics recomputed from x: the saved
+    // outputs' tape entries precede this kernel's, so gradients reaching them would be lost.
+    const [dx, dScale, dOffset] = tf.engine().isTapeOn()
+      ? batchNormBackward({ dy, x, ...tf.moments(x, x.shape.slice(0, -1).map((_, i) => i)), scale, dMean, dVariance }, epsilon, offsetPerSample)
+      : batchNormTrainingGrad({ dy, x, mean, variance, scale, dMean, dVariance }, { epsilon, offsetPerSample });
     return {
       x: () => dx,
       scale: () => dScale,
@@ -231,25 +235,5 @@ tf.registerGradient({
       movingMean: () => tf.zerosLike(mean),
       movingVariance: () => tf.zerosLike(variance),
     };
-  },
-});
-
-tf.registerGradient({
-  kernelName: BATCH_NORM_TRAINING_GRAD,
-  inputsToSave: ['dy', 'x', 'mean', 'variance', 'scale', 'dMean', 'dVariance'],
-  gradFunc: (ddys, saved, attrs) => {
-    const [dy, x, mean, variance, scale, dMean, dVariance] = saved;
-    const upstream = ddys as tf.Tensor[];
-    const epsilon = attrs.epsilon as number;
-    const offsetPerSample = attrs.offsetPerSample === true;
-    // The vector-Jacobian product of the backward formula, by differentiating it as tfjs ops.
-    const vjp = tf.grads((...args: tf.Tensor[]) => {
-      const [a, bx, m, v, s, dm, dv] = args;
-      const parts = batchNormBackward({ dy: a, x: bx, mean: m, variance: v, scale: s, dMean: dm, dVariance: dv }, epsilon, offsetPerSample);
-      return tf.addN(parts.map((p, i) => tf.sum(tf.mul(p, upstream[i]))));
-    });
-    const grads = vjp([dy, x, mean, variance, scale, dMean, dVariance]);
-    const names = ['dy', 'x', 'mean', 'variance', 'scale', 'dMean', 'dVariance'];
-    return Object.fromEntries(names.map((name, i) => [name, () => grads[i]]));
   },
 });
