@@ -141,7 +141,7 @@ function batchNormTrainingGradCpu({ inputs, backend: b, attrs }: KernelArgs): tf
   return [
     backend.makeTensorInfo(x.shape, 'float32', dx),
     backend.makeTensorInfo(scale.shape, 'float32', Float32Array.from(dScale)),
-    backend.makeTensorInfo(offsetRows === 1 ? [channels] : [batch, channels], 'float32', Float32Array.from(dOffset)),
+    backend.makeTensorInfo(attrs?.offsetPerSample === true ? [batch, channels] : [channels], 'float32', Float32Array.from(dOffset)),
   ];
 }
 
