@@ -59,5 +59,6 @@ void init_norm(Napi::Env env, Napi::Object exports);
 void init_gather(Napi::Env env, Napi::Object exports);
 void init_spectral(Napi::Env env, Napi::Object exports);
 void init_optim(Napi::Env env, Napi::Object exports);
+void init_batch_norm_training(Napi::Env env, Napi::Object exports);
 
 }  // namespace s3gan

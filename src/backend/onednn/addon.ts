@@ -38,6 +38,11 @@ export interface OnednnAddon {
   adamUpdate(param: F32, gradient: F32, m: F32, v: F32, paramOut: F32, mOut: F32, vOut: F32, beta1: number, oneMinusBeta1: number,
     beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negativeLearningRate: number): void;
   emaUpdate(average: F32, source: F32, out: F32, decay: number, oneMinusDecay: number): void;
+  batchNormTraining(x: F32, batch: number, channels: number, scale: F32 | null, offset: F32 | null, epsilon: number,
+    y: F32, mean: F32, variance: F32): void;
+  batchNormTrainingGrad(dy: F32, x: F32, batch: number, channels: number, mean: F32, variance: F32, scale: F32 | null,
+    dMean: F32, dVariance: F32, epsilon: number, dx: F32, dScale: F32, dOffset: F32): void;
+  leakyReluGrad(dy: F32, x: F32, alpha: number, dx: F32): void;
 }
 
 /** Where `npm run build:native` puts the addon, from dist/src/backend/onednn/. */

@@ -8,7 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { registerFusedCpuKernels } from '../fused-updates.js';
+// The ops' cpu kernels must be registered before their configs are copied to onednn below.
+import '../../ops/index.js';
 import { loadAddon, type OnednnAddon } from './addon.js';
+import { batchNormTrainingKernels } from './kernels/batch-norm-training.js';
 import { convKernels } from './kernels/conv.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { toKernelConfig, type NativeKernel } from './kernels/kernel.js';
@@ -30,6 +33,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...layoutKernels,
   ...spectralNormKernels,
   ...optimKernels,
+  ...batchNormTrainingKernels,
 ];
 
 export class OnednnBackend extends MathBackendCPU {

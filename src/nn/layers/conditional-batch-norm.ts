@@ -10,6 +10,7 @@
  * saved with the model.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../../ops/index.js';
 import { seededNormal } from './init.js';
 
 /** Options shared by both conditional batch norms. */
@@ -53,21 +54,26 @@ abstract class NormalizeLayer extends tf.layers.Layer {
     return channels;
   }
 
-  /** (x − mean) / sqrt(var + ε) with batch or moving statistics; x is [B, C] or [B, H, W, C]. */
-  protected normalize(x: tf.Tensor, training: boolean): tf.Tensor {
-    if (!training) {
-      return tf.div(tf.sub(x, this.movingMean.read()), tf.sqrt(tf.add(this.movingVariance.read(), this.epsilon)));
+  /**
+   * x̂ · γ + β, x̂ = (x − mean) / sqrt(var + ε), with γ, β [B, C] broadcast over the spatial axes of
+   * a 4-D x. Training calls use the batch statistics (one fused kernel, src/ops) and update the
+   * moving ones; inference calls use the moving statistics.
+   */
+  protected normalizeAndModulate(x: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D, training: boolean): tf.Tensor {
+    if (training) {
+      const out = batchNormTraining(x, {
+        scale: gamma,
+        offset: beta,
+        movingMean: this.movingMean.read(),
+        movingVariance: this.movingVariance.read(),
+        momentum: this.momentum,
+        epsilon: this.epsilon,
+      });
+      this.movingMean.write(out.movingMean as tf.Tensor);
+      this.movingVariance.write(out.movingVariance as tf.Tensor);
+      return out.y;
     }
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
-    const { mean, variance } = tf.moments(x, axes);
-    const m = this.momentum;
-    this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), m), tf.mul(mean, 1 - m)));
-    this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), m), tf.mul(variance, 1 - m)));
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
-  }
-
-  /** x̂ · γ + β with γ, β of shape [B, C], broadcast over the spatial axes of a 4-D x. */
-  protected static modulate(xHat: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D): tf.Tensor {
+    const xHat = tf.div(tf.sub(x, this.movingMean.read()), tf.sqrt(tf.add(this.movingVariance.read(), this.epsilon)));
     const [b, c] = gamma.shape;
     const shape = xHat.rank === 4 ? [b, 1, 1, c] : [b, c];
     return tf.add(tf.mul(xHat, tf.reshape(gamma, shape)), tf.reshape(beta, shape));
@@ -119,10 +125,9 @@ export class ConditionalBatchNorm extends NormalizeLayer {
     return tf.tidy(() => {
       const [x, y] = NormalizeLayer.checkInputs(this.name, inputs);
       const labels = tf.cast(tf.reshape(y, [-1]), 'int32');
-      const xHat = this.normalize(x, kwargs?.training === true);
       const gamma = tf.add(tf.gather(this.embedGamma.read(), labels), 1) as tf.Tensor2D;
       const beta = tf.gather(this.embedBeta.read(), labels) as tf.Tensor2D;
-      return NormalizeLayer.modulate(xHat, gamma, beta);
+      return this.normalizeAndModulate(x, gamma, beta, kwargs?.training === true);
     });
   }
 
@@ -175,10 +180,9 @@ export class SharedEmbeddingBatchNorm extends NormalizeLayer {
     return tf.tidy(() => {
       const [x, e] = NormalizeLayer.checkInputs(this.name, inputs);
       if (e.rank !== 2) throw new Error(`${this.name}: e must be [B, E], got [${e.shape}]`);
-      const xHat = this.normalize(x, kwargs?.training === true);
       const gamma = tf.add(tf.matMul(e as tf.Tensor2D, this.gammaKernel.read() as tf.Tensor2D), 1) as tf.Tensor2D;
       const beta = tf.matMul(e as tf.Tensor2D, this.betaKernel.read() as tf.Tensor2D) as tf.Tensor2D;
-      return NormalizeLayer.modulate(xHat, gamma, beta);
+      return this.normalizeAndModulate(x, gamma, beta, kwargs?.training === true);
     });
   }
 
