@@ -42,6 +42,8 @@ export interface StepBenchOptions {
   readonly warmup: number;
   /** Seed of the weights, the real batch and every z and label draw. */
   readonly seed: number;
+  /** Side of the images in pixels (default BENCH_IMAGE_SIZE; smaller only to check the bench quickly). */
+  readonly imageSize?: number;
 }
 
 export interface StepBenchResult {
@@ -69,7 +71,8 @@ export class BenchIteration {
 
   constructor(private readonly options: StepBenchOptions) {
     const { width, batch, seed } = options;
-    const common = { numClasses: BENCH_CLASSES, width, imageSize: BENCH_IMAGE_SIZE, channels: BENCH_CHANNELS } as const;
+    const imageSize = options.imageSize ?? BENCH_IMAGE_SIZE;
+    const common = { numClasses: BENCH_CLASSES, width, imageSize, channels: BENCH_CHANNELS } as const;
     this.models = {
       generator: sndcganGenerator({ ...common, zDim: BENCH_Z_DIM, seed }),
       discriminator: sndcganDiscriminator({ ...common, seed: seed + 1000, rotationHead: true, classifierHead: false }),
@@ -82,7 +85,7 @@ export class BenchIteration {
     const sizes = generatorVariables.map((v) => v.size);
     this.emaProbe = sizes.indexOf(Math.min(...sizes));
     this.rng = new Rng(seed, 1);
-    this.realImages = tf.randomUniform([batch, BENCH_IMAGE_SIZE, BENCH_IMAGE_SIZE, BENCH_CHANNELS], -1, 1, 'float32', seed);
+    this.realImages = tf.randomUniform([batch, imageSize, imageSize, BENCH_CHANNELS], -1, 1, 'float32', seed);
     this.realLabels = this.labels();
   }
 

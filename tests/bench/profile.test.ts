@@ -21,7 +21,8 @@ test('kernel records are summed by name, most time first', (t) => {
 });
 
 test('a profiled bench iteration on a tiny network: per-kernel lines, totals that add up, no leaked tensor', async (t) => {
-  const profile = await profileStepBench({ width: 1, batch: 16, steps: 1, warmup: 1, seed: 0 });
+  // 8×8 images: the pure-JavaScript backend needs minutes for one iteration at the bench's 32×32.
+  const profile = await profileStepBench({ width: 1, batch: 16, steps: 1, warmup: 1, seed: 0, imageSize: 8 });
   t.is(profile.newTensors, 0);
   t.is(profile.kernelCalls, profile.kernels.reduce((sum, k) => sum + k.calls, 0));
   t.true(profile.kernels.some((k) => k.name === 'S3ganAdamUpdate'), 'the bench trains with the fused Adam');
