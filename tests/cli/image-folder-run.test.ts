@@ -1,5 +1,5 @@
 /**
- * A user's own folder, as issue reports describe it: grayscale PNGs in one subfolder per class and
+ * A user's own folder: grayscale PNGs in one subfolder per class and
  * no test split. The whole pipeline runs on it and `eval --metrics all` computes what applies,
  * naming what it skipped.
  */

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLI, s3gan, tempDir } from './helpers.js';
-import { writeMnistSubset } from './mnist-subset.js';
+import { writeMnistSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-interrupt-');
 const mnistDir = writeMnistSubset(path.join(root, 'mnist-small'), { train: 400, test: 100 });
@@ -40,7 +40,10 @@ function metrics(run: string): Record<string, unknown>[] {
     });
 }
 
-/** Starts the CLI, sends `signal` once `file` exists in the run directory, and waits for the exit. */
+/**
+ * Starts the CLI, sends `signal` once `file` in the run directory holds a record (not merely
+ * exists: a log may be created a moment before the loop starts listening), and waits for the exit.
+ */
 async function signalWhen(args: readonly string[], file: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: cacheHome, S3GAN_QUIET_BACKEND: '1' } });
   let stderr = '';
@@ -48,7 +51,8 @@ async function signalWhen(args: readonly string[], file: string, signal: NodeJS.
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  while (!existsSync(file) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  const hasRecord = () => existsSync(file) && statSync(file).size > 0;
+  while (!hasRecord() && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
   child.kill(signal);
   return { code: await exited, stderr, stdout };
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLI, s3gan, tempDir } from './helpers.js';
-import { writeMnistSubset } from './mnist-subset.js';
+import { writeMnistSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-kill-stages-');
 const mnistDir = writeMnistSubset(path.join(root, 'mnist-small'), { train: 400, test: 200 });

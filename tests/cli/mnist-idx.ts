@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultMnistDir, MNIST_FILES } from '../../src/data/mnist.js';
 
@@ -20,4 +20,15 @@ export function writeIdxSubset(dir: string, split: 'train' | 'test', count: numb
   labelHeader.writeUInt32BE(0x801, 0);
   labelHeader.writeUInt32BE(count, 4);
   writeFileSync(path.join(dir, files.labels), Buffer.concat([labelHeader, labels.subarray(8, 8 + count)]));
+}
+
+/**
+ * An IDX directory holding the first `train` and `test` images (and labels) of MNIST, for CLI
+ * tests on the cpu backend (`--set data.path=DIR`); returns `dir`.
+ */
+export function writeMnistSubset(dir: string, counts: { train: number; test: number }): string {
+  mkdirSync(dir, { recursive: true });
+  writeIdxSubset(dir, 'train', counts.train);
+  writeIdxSubset(dir, 'test', counts.test);
+  return dir;
 }
