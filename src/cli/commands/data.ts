@@ -4,12 +4,13 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { gridByClass, writeGridPng } from '../../artifacts/image-grid.js';
+import { gridByClass, writeGridImage } from '../../artifacts/image-grid.js';
 import type { Config } from '../../config/schema.js';
 import { labelledSubset } from '../../data/label-subset.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../../data/types.js';
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
+import { gridOutFormat } from '../grid-out.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 import { budgetText, labelBudget } from '../../config/derived.js';
 import { loadConfiguredDataset } from '../load-dataset.js';
@@ -85,7 +86,7 @@ export function dataCommand(): Command {
     .option('--path <dir>', 'dataset location (data.path): cifar-10-batches-bin/ or the image folder')
     .option('--label-file <file>', 'CSV/JSON label file for a flat image folder (data.labelFile)')
     .option('--skip-corrupt', 'skip undecodable images and list them (data.skipCorrupt)')
-    .option('--out <png>', 'write a grid of training images, one row per class')
+    .option('--out <file>', 'write a grid of training images, one row per class labelled with its name (.png, .jpg or .webp)')
     .option('--per-class <n>', 'images per class in the grid', '10')
     .option('--scale <n>', 'integer enlargement of the grid images', '1')
     .action(async (dataset: string | undefined, flags: InspectFlags, self: Command) => {
@@ -99,6 +100,7 @@ export function dataCommand(): Command {
       const scale = Number(flags.scale);
       if (!Number.isInteger(perClass) || perClass < 1 || perClass > 100) throw new UserError(`--per-class ${flags.perClass}: expected an integer from 1 to 100`);
       if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new UserError(`--scale ${flags.scale}: expected an integer from 1 to 16`);
+      const format = flags.out === undefined ? undefined : gridOutFormat(flags.out);
       const { config } = await commandConfig(self, overrides);
 
       if (globalFlags(self).dryRun) {
@@ -108,9 +110,9 @@ export function dataCommand(): Command {
       }
       const loaded = await loadConfiguredDataset(config);
       report(loaded, config);
-      if (flags.out !== undefined) {
-        const grid = gridByClass(loaded.train, loaded.classNames.length, perClass, { scale });
-        await writeGridPng(resolve(flags.out), grid);
+      if (flags.out !== undefined && format !== undefined) {
+        const grid = gridByClass(loaded.train, loaded.classNames.length, perClass, { scale, rowLabels: loaded.classNames });
+        await writeGridImage(resolve(flags.out), grid, format);
         print();
         print(`grid     ${flags.out} (${grid.width}×${grid.height} px: ${perClass} training images per class, rows = classes ${loaded.classNames.map((_, c) => c).join(',')})`);
       }

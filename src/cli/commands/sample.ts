@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
-import { GRID_EXTENSIONS, gridFormatOf, imageGrid, writeGridImage, type GridFormat } from '../../artifacts/image-grid.js';
+import { imageGrid, writeGridImage } from '../../artifacts/image-grid.js';
 import { readModelDir } from '../../artifacts/model-files.js';
 import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
@@ -16,6 +16,7 @@ import { classRowLabels, generateImages, rowPerClass } from '../../training/samp
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
+import { gridOutFormat } from '../grid-out.js';
 
 interface SampleFlags {
   run?: string;
@@ -36,15 +37,6 @@ function integer(flag: string, min: number) {
   };
 }
 
-/** The format --out asks for by its extension; anything else is refused before any work. */
-function outFormat(out: string): GridFormat {
-  const format = gridFormatOf(out);
-  if (format !== undefined) return format;
-  const ext = path.extname(out);
-  const known = Object.keys(GRID_EXTENSIONS).join(', ');
-  throw new UserError(`--out ${out}: ${ext === '' ? 'no file extension' : `unknown image extension '${ext}'`}; the format follows the extension: ${known}`);
-}
-
 export function sampleCommand(): Command {
   return new Command('sample')
     .description("write a grid of generated images from a run's newest checkpoint (rows = classes, labelled with their names)")
@@ -58,7 +50,7 @@ export function sampleCommand(): Command {
     .option('--scale <k>', 'integer upscaling of each image', integer('--scale', 1), 2)
     .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.jpg')
     .action(async (flags: SampleFlags, self: Command) => {
-      const format = outFormat(flags.out);
+      const format = gridOutFormat(flags.out);
       const { config } = await commandConfig(self, flagOverride('--run', 'run.dir', flags.run), flags.run);
       const checkpoints = await listCheckpoints(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR));
       const chosen = flags.step === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.step === flags.step);
