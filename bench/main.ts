@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: times the bench-32 training iteration (bench/step.ts) and prints one JSON line
- * with the fields of shared/bench/reference_step.py, so both can be run back to back:
+ * with the fields of its PyTorch peer (docs/benchmark.md), so both can be run back to back:
  *   npm run bench -- --backend onednn --threads 1
- *   /usr/bin/python3 shared/bench/reference_step.py --width 32 --threads 1
+ *   python3 reference_step.py --width 32 --threads 1
  * `--kernels` hands the remaining arguments to the kernel micro-benchmarks of bench/kernels.ts.
  * `--profile` adds one profiled iteration (bench/profile.ts): calls and milliseconds per kernel and the
  * time outside kernels, as JSON lines on stdout and a short table on stderr.

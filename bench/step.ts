@@ -1,6 +1,5 @@
 /**
- * bench-32 (shared/bench/README.md): the S3GAN training iteration that shared/bench/reference_step.py
- * times in PyTorch, built from s3gan's own parts so the two can be compared as a ratio.
+ * bench-32 (docs/benchmark.md): the S3GAN training iteration that the PyTorch peer times, built from s3gan's own parts so the two can be compared as a ratio.
  *   networks  SNDCGAN G (conditional BN) and D (spectral norm, projection + rotation heads):
  *             32×32×3 images, 10 classes, z 128, base width w
  *   losses    hinge; rotation CE weight 1.0 on rotated reals for D, 0.2 on rotated fakes for G;

@@ -1,5 +1,5 @@
 /**
- * SNDCGAN, the 32-pixel networks of bench-32 (shared/bench/README.md; Miyato et al. 2018, Table 3,
+ * SNDCGAN, the 32-pixel networks of bench-32 (docs/benchmark.md; Miyato et al. 2018, Table 3,
  * with Compare GAN's conditional additions), at base width w, for imageSize = 8·2^k pixels with 1 or
  * 3 channels. Channel counts are multiples of w.
  *
