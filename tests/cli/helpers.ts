@@ -48,3 +48,14 @@ export function dirSnapshot(dir: string): Record<string, string> {
   if (existsSync(dir)) walk(dir, '');
   return out;
 }
+
+/** A run's metrics.jsonl without its wall-clock fields: what must match between a resumed and a whole run. */
+export function runMetrics(run: string): Record<string, unknown>[] {
+  return readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const { time: _time, imagesPerSecond: _rate, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return rest;
+    });
+}

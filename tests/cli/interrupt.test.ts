@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI, s3gan, tempDir } from './helpers.js';
+import { CLI, s3gan, tempDir, runMetrics } from './helpers.js';
 import { writeMnistSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-interrupt-');
@@ -28,17 +28,6 @@ const TINY = [
   '--set', 'gan.sampleEverySteps=0',
   '--set', 'gan.checkpointEverySteps=100000',
 ];
-
-/** metrics.jsonl without wall-clock fields. */
-function metrics(run: string): Record<string, unknown>[] {
-  return readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const { time: _time, imagesPerSecond: _rate, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      return rest;
-    });
-}
 
 /**
  * Starts the CLI, sends `signal` once `file` in the run directory holds a record (not merely
@@ -84,7 +73,7 @@ test.serial('Ctrl-C during pretraining: a checkpoint at the step reached, exit 1
   t.regex(resumed.stdout, new RegExp(`pretrained ${step + 2} steps .*resumed from step ${step}\\)`));
   const whole = path.join(root, 'pretrain-whole');
   t.is(s3gan(['pretrain', '--run', whole, '--steps', String(step + 2), ...TINY], { cacheHome }).code, 0);
-  t.deepEqual(metrics(run), metrics(whole));
+  t.deepEqual(runMetrics(run), runMetrics(whole));
   const weights = (dir: string) => readFileSync(path.join(dir, 'pretrain/encoder/weights.bin'));
   t.true(weights(run).equals(weights(whole)), 'the final encoder is bit-identical');
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI, s3gan, tempDir } from './helpers.js';
+import { CLI, s3gan, tempDir, runMetrics } from './helpers.js';
 import { writeMnistSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-kill-stages-');
@@ -40,17 +40,6 @@ const TINY_EVAL = ['--set', 'eval.classifierWidth=2', '--set', 'eval.classifierE
 
 function json<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
-/** metrics.jsonl without wall-clock fields. */
-function metrics(run: string): Record<string, unknown>[] {
-  return readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const { time: _time, imagesPerSecond: _rate, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      return rest;
-    });
 }
 
 /** Starts the CLI and SIGKILLs it as soon as its stderr contains `marker`; returns what it printed. */
@@ -102,7 +91,7 @@ test.serial('run killed during pseudo-labelling: the pretrain summary was alread
   const accuracy = (run: string) => json<{ unlabelledTrain: unknown; test: unknown }>(path.join(run, 'labels/report.json'));
   t.deepEqual(accuracy(killed).unlabelledTrain, accuracy(whole).unlabelledTrain);
   t.deepEqual(accuracy(killed).test, accuracy(whole).test);
-  t.deepEqual(metrics(killed), metrics(whole));
+  t.deepEqual(runMetrics(killed), runMetrics(whole));
 });
 
 test.serial('eval killed while training its domain classifier: no results or cache are half-written, and the rerun equals an uninterrupted evaluation', async (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI, s3gan, tempDir } from './helpers.js';
+import { CLI, s3gan, tempDir, runMetrics } from './helpers.js';
 
 /** The whole s3gan pipeline small enough for the cpu backend: MNIST resized to 8×8, width 2. */
 const TINY = [
@@ -31,17 +31,6 @@ const TINY = [
 
 function json<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
-/** metrics.jsonl without wall-clock fields: what must match between a killed and a whole run. */
-function metrics(run: string): Record<string, unknown>[] {
-  return readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const { time: _time, imagesPerSecond: _rate, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      return rest;
-    });
 }
 
 /** Starts `s3gan run` and SIGKILLs it as soon as `file` exists inside the run directory. */
@@ -86,13 +75,13 @@ test.serial('run: pretrain → pseudo-label → GAN in one directory; a rerun sk
   // 40 labels on 8×8 MNIST: even raw pixels beat chance (10%) clearly.
   t.true(report.rawPixelBaseline.unlabelledTrain.accuracy > 0.3, String(report.rawPixelBaseline.unlabelledTrain.accuracy));
 
-  const logged = metrics(run);
+  const logged = runMetrics(run);
   const again = s3gan(['run', '--run', run, ...TINY]);
   t.is(again.code, 0, again.stderr);
   t.regex(again.stdout, /pretrain \(already done\)/);
   t.regex(again.stdout, /pseudo-label \(already done\)/);
   t.regex(again.stdout, /gan \(already done\)/);
-  t.deepEqual(metrics(run), logged, 'a finished run logs nothing more');
+  t.deepEqual(runMetrics(run), logged, 'a finished run logs nothing more');
 });
 
 test.serial('run killed inside pretraining, then inside GAN training: each rerun resumes, and the result equals an uninterrupted run', async (t) => {
@@ -108,7 +97,7 @@ test.serial('run killed inside pretraining, then inside GAN training: each rerun
   t.regex(rerun.stdout, /pretrain \(already done\)/);
   t.regex(rerun.stdout, /pseudo-label \(already done\)/);
   t.deepEqual(json<{ labels: number[] }>(path.join(killed, 'labels/labels.json')).labels, json<{ labels: number[] }>(path.join(whole, 'labels/labels.json')).labels);
-  t.deepEqual(metrics(killed), metrics(whole));
+  t.deepEqual(runMetrics(killed), runMetrics(whole));
 });
 
 test('pseudo-label without a pretrained encoder says which command to run, and writes nothing', (t) => {
