@@ -27,6 +27,7 @@ export const METHOD_NAMES = [
   'ssgan',
   'gan',
   'cgan-full',
+  's3gan-full',
   'cgan-few',
   'cgan-kmeans',
   'cgan-random',
@@ -186,6 +187,10 @@ export const evalSchema = z
       .enum(['-1..1', '0..1', '0..255'])
       .default('-1..1')
       .describe('With extractorPath: pixel range the model expects (InceptionV3 as converted from Keras: -1..1).'),
+    network: z
+      .enum(['auto', 'trained'])
+      .default('auto')
+      .describe("Evaluation network: auto = the fixed network shipped for MNIST and Fashion-MNIST (data/networks/), the trained-and-cached domain classifier for other datasets; trained = always the trained one."),
     classifierWidth: positiveInt().max(1024).default(32).describe('Domain classifier (default extractor, IS, label accuracy, CAS): channels of its first conv block.'),
     classifierEpochs: positiveInt().max(100).default(3).describe('Domain classifier and CAS classifier: passes over their training images.'),
     classifierSeed: int().min(0).default(0).describe('Seed of the domain classifier; fixed across runs so that their metrics share one extractor.'),

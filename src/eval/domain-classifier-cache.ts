@@ -50,6 +50,8 @@ export interface DomainClassifierInfo {
   /** Wall-clock seconds of its training, and the backend it trained on. */
   readonly trainSeconds: number;
   readonly trainBackend: string;
+  /** SHA-256 (hex) of the weights file, recorded for the shipped networks (shipped-network.ts). */
+  readonly weightsSha256?: string;
 }
 
 export interface DomainClassifier {

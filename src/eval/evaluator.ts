@@ -1,17 +1,18 @@
 /**
  * What an evaluation loads once and reuses for every generator it scores: the domain classifier
- * (trained or from the cache), the feature extractor (the classifier, or a model on disk), and the
+ * (the network shipped for the dataset, or trained and cached), the feature extractor (the classifier, or a model on disk), and the
  * reference set of real features (computed or from the cache). `s3gan eval` prepares one for one
  * generator; the GAN loop's cheap evaluation keeps one for the whole training.
  */
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import type { ProgressStream } from '../util/progress.js';
-import { loadOrTrainDomainClassifier, type DomainClassifier } from './domain-classifier-cache.js';
+import { formatClassifierAccuracy, loadOrTrainDomainClassifier, type DomainClassifier } from './domain-classifier-cache.js';
 import { domainClassifierExtractor, type FeatureExtractor } from './extractor.js';
 import type { InputGeometry } from './images.js';
 import { CLASSIFIER_METRICS, REAL_FEATURE_METRICS, type EvalMetric } from './metric-names.js';
 import { loadModelExtractor } from './model-extractor.js';
+import { hasShippedNetwork, loadShippedNetwork, toShippedGeometry, type ShippedNetworkDataset } from './shipped-network.js';
 import { loadOrComputeReference, type EvalSplit, type ReferenceSet } from './reference.js';
 
 export interface EvaluatorRequest {
@@ -77,7 +78,8 @@ export async function prepareEvaluation(request: EvaluatorRequest): Promise<Eval
           `note: features of the ${dataset.name} domain classifier; InceptionV3 pool3 is the convention for natural images (eval.extractorPath, eval.extractorLayer)`,
         );
       }
-      const trained = await loadOrTrainDomainClassifier({
+      const shipped = config.eval.network === 'auto' && hasShippedNetwork(dataset.name);
+      const trained = shipped ? await loadShippedNetwork(dataset.name as ShippedNetworkDataset) : await loadOrTrainDomainClassifier({
         dataset,
         geometry,
         cacheDir: config.data.cacheDir,
@@ -88,7 +90,8 @@ export async function prepareEvaluation(request: EvaluatorRequest): Promise<Eval
         progressStream: request.progressStream,
         log: request.log,
       });
-      classifier = { model: trained, extractor: domainClassifierExtractor(trained) };
+      if (shipped) request.log?.(`evaluation network: shipped ${dataset.name} network, sha256 ${trained.info.weightsSha256?.slice(0, 16)}… (${formatClassifierAccuracy(trained.info)})`);
+      classifier = { model: trained, extractor: domainClassifierExtractor(trained, shipped ? (images) => toShippedGeometry(images, geometry) : undefined) };
     }
     const features = needsReal ? (model ?? classifier?.extractor) : undefined;
     // 3. The real features and their statistics.

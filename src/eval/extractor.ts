@@ -49,15 +49,19 @@ export interface FeatureExtractor {
   dispose(): void;
 }
 
-/** The domain classifier as extractor: features of its penultimate dense layer, and its logits. */
-export function domainClassifierExtractor(classifier: DomainClassifier): FeatureExtractor {
+/**
+ * The domain classifier as extractor: features of its penultimate dense layer, and its logits.
+ * `toInput` brings images to the classifier's own input geometry (the shipped networks').
+ */
+export function domainClassifierExtractor(classifier: DomainClassifier, toInput?: (images: tf.Tensor4D) => tf.Tensor4D): FeatureExtractor {
   // Shares the classifier's layers; disposing it would dispose the owner's weights, so it is not.
   const readout = featuresAndLogitsModel(classifier.model);
   const numClasses = classifier.model.outputs[0].shape[1] as number;
   return {
     description: {
       kind: 'domain-classifier',
-      name: 'domain-classifier',
+      // The shipped networks (shipped-network.ts) are the only classifiers with a recorded weights hash.
+      name: classifier.info.weightsSha256 === undefined ? 'domain-classifier' : `${classifier.info.dataset}-network`,
       id: classifier.info.id,
       featureDim: FEATURE_UNITS,
       inputSize: classifier.info.imageSize,
@@ -65,7 +69,9 @@ export function domainClassifierExtractor(classifier: DomainClassifier): Feature
     },
     numClasses,
     apply(images) {
-      const [features, logits] = readout.predict(images, { batchSize: images.shape[0] }) as tf.Tensor2D[];
+      const input = toInput === undefined ? images : toInput(images);
+      const [features, logits] = readout.predict(input, { batchSize: images.shape[0] }) as tf.Tensor2D[];
+      if (input !== images) input.dispose();
       return { features, logits };
     },
     dispose() {},

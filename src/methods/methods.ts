@@ -45,6 +45,7 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
   ssgan: spec('ssgan', false, true, false, 'none', 'unconditional + rotation losses'),
   gan: spec('gan', false, false, false, 'none', 'unconditional'),
   'cgan-full': spec('cgan-full', true, false, false, 'true', 'all true labels (the 100%-labels upper bound)'),
+  's3gan-full': spec('s3gan-full', true, true, false, 'true', 'all true labels + projection + rotation losses (the 100%-labels S3GAN)'),
   'cgan-few': spec('cgan-few', true, false, false, 'subset-only', 'the labelled subset only, true labels'),
   'cgan-kmeans': spec('cgan-kmeans', true, false, false, 'labels-file', 'k-means cluster labels from the labels file'),
   'cgan-random': spec('cgan-random', true, false, false, 'random', 'uniformly random labels'),

@@ -22,6 +22,7 @@ const TINY = [
   '--set', 'gan.zDim=4',
   '--set', 'gan.batchSize=8',
   '--set', 'gan.sampleEverySteps=0',
+  '--set', 'eval.network=trained',
   '--set', 'eval.classifierWidth=2',
   '--set', 'eval.classifierEpochs=1',
 ];

@@ -23,7 +23,7 @@ const TINY = [
   '--set', 'gan.sampleEverySteps=0',
 ];
 /** A classifier small enough for tests. */
-const TINY_EVAL = ['--set', 'eval.classifierWidth=2', '--set', 'eval.classifierEpochs=1'];
+const TINY_EVAL = ['--set', 'eval.network=trained', '--set', 'eval.classifierWidth=2', '--set', 'eval.classifierEpochs=1'];
 
 interface ResultsFile {
   n_real: number;
@@ -124,4 +124,22 @@ test('eval on a run without checkpoints tells the user to train first', (t) => {
   t.is(result.code, 2);
   t.regex(result.stderr, /no checkpoint in .*: train first/);
   t.false(existsSync(path.join(empty, 'eval')));
+});
+
+test('eval of an MNIST run with an empty cache trains nothing: the shipped network scores it, and results record its SHA-256', (t) => {
+  const run = path.join(root, 'run-shipped');
+  const cacheDir = path.join(root, 'cache-shipped');
+  const cache = ['--set', `data.cacheDir=${cacheDir}`];
+  const trained = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '1', ...TINY, ...cache]);
+  t.is(trained.code, 0, trained.stderr);
+  const evaluated = s3gan(['eval', '--run', run, '--samples', '40', '--metrics', 'fid,label-accuracy']);
+  t.is(evaluated.code, 0, evaluated.stderr);
+  const output = evaluated.stdout + evaluated.stderr;
+  t.notRegex(output, /domain classifier: training/);
+  t.regex(output, /evaluation network: shipped mnist network, sha256 [0-9a-f]{16}/);
+  t.false(existsSync(path.join(cacheDir, 'eval', 'domain-classifier')), 'no classifier was trained or cached');
+  const network = JSON.parse(readFileSync(path.join('data', 'networks', 'mnist', 'network.json'), 'utf8')) as { weightsSha256: string };
+  const results = JSON.parse(readFileSync(path.join(run, 'eval', 'results.json'), 'utf8')) as ResultsFile & { classifier: { weightsSha256?: string } };
+  t.is(results.classifier.weightsSha256, network.weightsSha256);
+  t.deepEqual(results.metrics.map((m) => [m.metric, m.extractor]), [['fid', 'mnist-network'], ['label-accuracy', 'mnist-network']]);
 });

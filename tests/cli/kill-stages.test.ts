@@ -36,7 +36,7 @@ const TINY = [
   '--set', 'gan.sampleEverySteps=0',
 ];
 /** Evaluation small enough for tests. */
-const TINY_EVAL = ['--set', 'eval.classifierWidth=2', '--set', 'eval.classifierEpochs=3', '--samples', '200'];
+const TINY_EVAL = ['--set', 'eval.network=trained', '--set', 'eval.classifierWidth=2', '--set', 'eval.classifierEpochs=3', '--samples', '200'];
 
 function json<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;

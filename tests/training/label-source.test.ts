@@ -30,6 +30,10 @@ test('getMethod knows every method and suggests the nearest for a typo', (t) => 
 test('each label source gives the labels its method trains with', async (t) => {
   const full = await trainingLabelSet(getMethod('cgan-full'), dataset(), context());
   t.deepEqual(Array.from(full.labels), LABELS);
+  // s3gan-full: every true label, with the rotation losses of S3GAN.
+  const s3ganFull = getMethod('s3gan-full');
+  t.like(s3ganFull, { conditional: true, rotation: true, coTraining: false, labelSource: 'true' });
+  t.deepEqual(Array.from((await trainingLabelSet(s3ganFull, dataset(), context())).labels), LABELS);
 
   const co = await trainingLabelSet(getMethod('s3gan-co'), dataset(), context());
   t.deepEqual(Array.from(co.labels), [-1, 1, -1, -1, -1, 2, -1, -1], 'only the subset keeps its labels; the rest is UNLABELLED, not class 0');
