@@ -124,6 +124,7 @@ async function withPage(t: ExecutionContext, dir: string, use: (page: Page) => P
   });
 }
 
+// CI installs Chromium (setup.sh): there a missing browser fails these tests rather than skipping them.
 const browserTest = HAVE_CHROMIUM || process.env.CI !== undefined ? test.serial : test.skip;
 const reason = HAVE_CHROMIUM ? '' : ` (skipped: no Chromium at ${CHROMIUM}; install Debian's chromium, or set S3GAN_CHROMIUM)`;
 
