@@ -9,9 +9,10 @@ as_root() {
     echo "setup: need root (or sudo) for: $*" >&2; exit 1; fi
 }
 
-# 1. System packages: a C++ toolchain and python3 for native npm modules, and oneDNN for s3gan's
-#    onednn backend (npm ci builds its addon when the headers are present).
-packages=(ca-certificates g++ make python3 libdnnl-dev)
+# 1. System packages: a C++ toolchain and python3 for native npm modules, oneDNN for s3gan's
+#    onednn backend (npm ci builds its addon when the headers are present), and Chromium, in
+#    which the tests load the exported generator's browser page.
+packages=(ca-certificates g++ make python3 libdnnl-dev chromium)
 if command -v apt-get >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

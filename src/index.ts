@@ -35,7 +35,7 @@ export { discriminatorStep, generatorStep, trainableVariables, type GanModels, t
 export { WeightAverage } from './training/ema.js';
 export { trainGan, type GanLoopInputs, type GanLoopResult } from './training/loop.js';
 export { DivergenceError } from './training/divergence.js';
-export { exportGenerator, plainGeneratorArtifacts } from './training/export.js';
+export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from './training/export.js';
 export { generateImages, classGrid } from './training/samples.js';
 export { listCheckpoints, loadCheckpoint, readCheckpointState } from './training/checkpoint.js';
 export { readModelDir, writeModelDir } from './artifacts/model-files.js';

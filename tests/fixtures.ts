@@ -1,4 +1,5 @@
 /** Inputs several test folders share. */
+import * as tf from '@tensorflow/tfjs';
 import { readMnist } from '../src/data/mnist.js';
 import { imageBytes, type ImageSplit } from '../src/data/types.js';
 
@@ -13,4 +14,14 @@ export async function mnistTrainSubset(count: number): Promise<ImageSplit> {
     labels: train.labels.slice(0, count),
     ids: train.ids.slice(0, count),
   };
+}
+
+/** Random weights everywhere (zero-initialised embeddings would hide a wrong γ/β mapping); variances positive. */
+export function randomizeWeights(model: tf.LayersModel): void {
+  const values = model.weights.map((w, i) => {
+    const random = tf.randomNormal(w.shape as number[], 0, 0.3, 'float32', 100 + i);
+    return w.originalName.endsWith('moving_variance') ? tf.add(tf.abs(random), 0.5) : random;
+  });
+  model.setWeights(values);
+  tf.dispose(values);
 }

@@ -7,11 +7,13 @@
  *   x̂ = BatchNormalization(center = scale = false)(x)          (the layer's moving statistics)
  *   out = x̂ · Reshape(Embedding_γ(y)) + Reshape(Embedding_β(y))   with Embedding_γ = 1 + embed_γ
  * The rewritten node keeps the original name, so every consumer's reference stays valid.
+ * Beside the model, the export directory gets a browser page that draws its samples (export-page.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeDirAtomic } from '../artifacts/atomic-dir.js';
 import { modelArtifacts, writeModelArtifacts } from '../artifacts/model-files.js';
 import { LAYER_CLASSES } from '../nn/layers/index.js';
+import { generatorInfo, writeGeneratorPage } from './export-page.js';
 
 type Json = Record<string, unknown>;
 interface LayerJson {
@@ -102,8 +104,26 @@ export async function plainGeneratorArtifacts(generator: tf.LayersModel): Promis
   }
 }
 
-/** Writes the plain-tfjs generator into directory `dir` (replaced atomically). */
-export async function exportGenerator(generator: tf.LayersModel, dir: string): Promise<void> {
+/** Classes of the conditional batch norms of `generator` (0 when it has none: unconditional). */
+function conditionalClasses(generator: tf.LayersModel): number {
+  const norm = generator.layers.find((layer) => layer.getClassName() === 'ConditionalBatchNorm');
+  return norm === undefined ? 0 : (norm.getConfig().numClasses as number);
+}
+
+export interface ExportOptions {
+  /** Name of each class (index = label), shown by the page; by default the indices. */
+  readonly classNames?: readonly string[];
+}
+
+/**
+ * Writes the plain-tfjs generator into directory `dir` (replaced atomically): model.json and
+ * weights.bin, with the browser page and its generator.json beside them.
+ */
+export async function exportGenerator(generator: tf.LayersModel, dir: string, options: ExportOptions = {}): Promise<void> {
+  const info = generatorInfo(generator, conditionalClasses(generator), options.classNames);
   const artifacts = await plainGeneratorArtifacts(generator);
-  await writeDirAtomic(dir, (temp) => writeModelArtifacts(temp, artifacts));
+  await writeDirAtomic(dir, async (temp) => {
+    await writeModelArtifacts(temp, artifacts);
+    await writeGeneratorPage(temp, info);
+  });
 }

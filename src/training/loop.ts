@@ -203,7 +203,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           refreshEmaGenerator(training);
           log.log({ stage: GAN_EVAL_STAGE, step, ...(await inputs.evaluate(training.emaGenerator, step)) });
         }
-        if (last && paths.exports !== undefined) await writeExports(training, paths.exports);
+        if (last && paths.exports !== undefined) await writeExports(training, inputs, paths.exports);
         const stopSignal = await pollStop(inputs.stop);
         if (schedule.due(step, last) || stopSignal !== undefined) {
           checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state, pendingMetrics: window.pending() }, gan.keepCheckpoints);
@@ -223,12 +223,13 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
   }
 }
 
-/** The final generator and its average as plain tfjs models (export.ts). */
-async function writeExports(training: GanTraining, dir: string): Promise<void> {
+/** The final generator and its average as plain tfjs models with their browser page (export.ts). */
+async function writeExports(training: GanTraining, inputs: GanLoopInputs, dir: string): Promise<void> {
   refreshEmaGenerator(training);
   await mkdir(dir, { recursive: true });
-  await exportGenerator(training.models.generator, path.join(dir, 'generator'));
-  await exportGenerator(training.emaGenerator, path.join(dir, 'generator-ema'));
+  const options = { classNames: inputs.method.conditional ? inputs.classNames : undefined };
+  await exportGenerator(training.models.generator, path.join(dir, 'generator'), options);
+  await exportGenerator(training.emaGenerator, path.join(dir, 'generator-ema'), options);
 }
 
 /** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */

@@ -1,13 +1,13 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { buildGenerator, type ArchitectureName } from '../../src/nn/architectures/index.js';
 import { exportGenerator } from '../../src/training/export.js';
+import { randomizeWeights } from '../fixtures.js';
+import { serveDir } from '../static-server.js';
 import { tempDir } from '../temp.js';
 
 test.before(async () => {
@@ -28,32 +28,6 @@ const inputs = y === null ? tf.tensor2d(z) : [tf.tensor2d(z), tf.tensor2d(y, [y.
 process.stdout.write(JSON.stringify({ layers: model.layers.map((l) => l.getClassName()), output: Array.from(model.predict(inputs).dataSync()) }));
 `;
 
-/** Serves `dir` over HTTP on a free local port for the duration of `use`. */
-async function serve<T>(dir: string, use: (base: string) => Promise<T>): Promise<T> {
-  const server = createServer((request, response) => {
-    const file = path.join(dir, path.basename(new URL(request.url ?? '/', 'http://x').pathname));
-    createReadStream(file)
-      .on('error', () => response.writeHead(404).end())
-      .pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  } finally {
-    server.close();
-  }
-}
-
-/** Random weights everywhere (zero-initialised embeddings would hide a wrong γ/β mapping); variances positive. */
-function randomize(model: tf.LayersModel): void {
-  const values = model.weights.map((w, i) => {
-    const random = tf.randomNormal(w.shape as number[], 0, 0.3, 'float32', 100 + i);
-    return w.originalName.endsWith('moving_variance') ? tf.add(tf.abs(random), 0.5) : random;
-  });
-  model.setWeights(values);
-  tf.dispose(values);
-}
-
 const CASES: { name: string; architecture: ArchitectureName; numClasses: number; imageSize: number }[] = [
   { name: 'conditional sndcgan', architecture: 'sndcgan', numClasses: 3, imageSize: 8 },
   { name: 'unconditional sndcgan', architecture: 'sndcgan', numClasses: 0, imageSize: 8 },
@@ -64,7 +38,7 @@ const CASES: { name: string; architecture: ArchitectureName; numClasses: number;
 for (const c of CASES) {
   test(`${c.name}: the exported generator loads in plain @tensorflow/tfjs and gives G's inference outputs`, async (t) => {
     const generator = buildGenerator(c.architecture, { zDim: 4, numClasses: c.numClasses, width: 2, imageSize: c.imageSize, channels: 1, seed: 5 });
-    randomize(generator);
+    randomizeWeights(generator);
     const dir = path.join(tempDir('s3gan-export-'), 'generator');
     await exportGenerator(generator, dir);
 
@@ -81,7 +55,7 @@ for (const c of CASES) {
     });
     const script = path.join(tempDir('s3gan-export-loader-'), 'load.mjs');
     await import('node:fs/promises').then((fs) => fs.writeFile(script, PLAIN_LOADER));
-    const { stdout } = await serve(dir, (base) =>
+    const { stdout } = await serveDir(dir, (base) =>
       promisify(execFile)(process.execPath, [script, `${base}/model.json`, JSON.stringify({ z, y })], {
         cwd: tempDir('s3gan-export-cwd-'),
       }),
@@ -94,3 +68,26 @@ for (const c of CASES) {
     generator.dispose();
   });
 }
+
+test('the export directory holds the browser page, tf.min.js and generator.json with the class names', async (t) => {
+  const generator = buildGenerator('sndcgan', { zDim: 4, numClasses: 3, width: 2, imageSize: 8, channels: 1, seed: 5 });
+  const dir = path.join(tempDir('s3gan-export-'), 'generator');
+  await exportGenerator(generator, dir, { classNames: ['cat', 'dog', 'bird'] });
+  t.deepEqual(readdirSync(dir).sort(), ['generator.json', 'index.html', 'model.json', 'page.css', 'page.js', 'tf.min.js', 'weights.bin']);
+  t.deepEqual(JSON.parse(readFileSync(path.join(dir, 'generator.json'), 'utf8')), {
+    format: 's3gan-generator', zDim: 4, conditional: true, numClasses: 3, classNames: ['cat', 'dog', 'bird'], imageSize: 8, channels: 1,
+  });
+  // The page loads TensorFlow.js from its own folder: no CDN, so it works offline.
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  t.regex(html, /<script src="tf\.min\.js"><\/script>/);
+  t.notRegex(html, /https?:/);
+
+  const unconditional = buildGenerator('sndcgan', { zDim: 4, numClasses: 0, width: 2, imageSize: 8, channels: 3, seed: 5 });
+  await exportGenerator(unconditional, dir);
+  t.like(JSON.parse(readFileSync(path.join(dir, 'generator.json'), 'utf8')), { conditional: false, numClasses: 0, classNames: [], channels: 3 });
+  // Unnamed classes are named by their index.
+  await exportGenerator(generator, dir);
+  t.deepEqual(JSON.parse(readFileSync(path.join(dir, 'generator.json'), 'utf8')).classNames, ['0', '1', '2']);
+  generator.dispose();
+  unconditional.dispose();
+});
