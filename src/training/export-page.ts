@@ -1,5 +1,5 @@
 /**
- * The browser page of an exported generator: index.html, page.js and page.css (from web/generator-page
+ * The browser page of an exported generator: index.html, page.js and page.css (from src/web/generator-page
  * of the package) with TensorFlow.js's own browser bundle tf.min.js beside them, and generator.json,
  * what the page cannot read from model.json (the class names). Served by any static server, the
  * export directory shows samples per class, new noise and interpolations, with no network access.
@@ -13,10 +13,10 @@ import { generatorShape } from '../eval/generate.js';
 
 /** The page's metadata file beside model.json. */
 export const GENERATOR_INFO_FILE = 'generator.json';
-/** Files copied from the package's web/generator-page. */
+/** Files copied from the package's src/web/generator-page. */
 const PAGE_FILES = ['index.html', 'page.js', 'page.css'];
 /** dist/src/training → the package root, in a checkout and in an installed package alike. */
-const PAGE_DIR = fileURLToPath(new URL('../../../web/generator-page/', import.meta.url));
+const PAGE_DIR = fileURLToPath(new URL('../../../src/web/generator-page/', import.meta.url));
 /** The browser bundle of the same @tensorflow/tfjs that wrote model.json. */
 const TFJS_BUNDLE = createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js');
 
