@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { errorMessage, UserError } from '../util/errors.js';
+import { BUILD_COMMANDS } from './onednn/addon.js';
 
 /** What `backend.name` in the config accepts. */
 export const BACKEND_REQUESTS = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'cpu'] as const;
@@ -155,8 +156,8 @@ export function cpuFallbackWarning(tried: readonly BackendAttempt[]): string {
     'To get a faster backend:',
     '  - npm install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu with CUDA) on a machine',
     '    where its install step can download libtensorflow; or',
-    "  - s3gan's onednn backend, built on oneDNN: apt-get install libdnnl-dev (Debian/Ubuntu),",
-    '    then npm run build:native in the s3gan directory.',
+    "  - s3gan's onednn backend, built on oneDNN (Debian/Ubuntu):",
+    ...BUILD_COMMANDS.map((command) => `      ${command}`),
     'Set S3GAN_QUIET_BACKEND=1 to hide this warning.',
     rule,
   ].join('\n');

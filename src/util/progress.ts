@@ -1,8 +1,9 @@
 /**
  * Progress of long work (decoding a dataset, training steps) on stderr. On a terminal: a live
  * cli-progress bar with rate and ETA. Elsewhere (CI logs, pipes, files) a live bar would write
- * thousands of carriage-return frames, so plain lines are printed instead, at most one per
- * interval (5 s) or per 10 % of the work, then a final line:
+ * thousands of carriage-return frames, so plain lines are printed instead, only when the work has
+ * moved since the last line and then at most one per 10 s (at a new tenth of the work) and at
+ * least one per 30 s, then a final line:
  *
  *     decode: 12000/50000 images (24%), 3100 images/s, ETA 12s
  *     decode: 50000/50000 images (100%), 3050 images/s, done in 16s
@@ -31,8 +32,6 @@ export interface ProgressOptions {
   readonly unit: string;
   /** Default process.stderr. */
   readonly stream?: ProgressStream;
-  /** Shortest time between two plain lines, in milliseconds (default 5000). */
-  readonly intervalMs?: number;
   /** Clock in milliseconds (default Date.now); tests pass a fake one. */
   readonly now?: () => number;
   /** When the work began, on the `now` clock (default: now); rate and ETA count from here. */
@@ -55,9 +54,11 @@ export interface Progress {
   readonly report: ProgressFn;
 }
 
-/** Default shortest time between plain lines: frequent enough to see life, rare enough for a log. */
-const PLAIN_INTERVAL_MS = 5000;
-/** Plain lines are also printed each time another tenth of the work is done. */
+/** Shortest time between two plain lines of one reporter: many reporters may share one log. */
+const PLAIN_MIN_INTERVAL_MS = 10_000;
+/** Longest time between two plain lines while the work moves: a log still shows life. */
+const PLAIN_MAX_INTERVAL_MS = 30_000;
+/** Between the two, a line marks each new tenth of the work. */
 const PLAIN_STEPS = 10;
 
 /** '12s', '3m 05s', '2h 07m'. */
@@ -93,7 +94,6 @@ export function createProgress(options: ProgressOptions): Progress {
   const { label, unit } = options;
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? Date.now;
-  const intervalMs = options.intervalMs ?? PLAIN_INTERVAL_MS;
   const startedAt = options.startedAt ?? now();
   let total = Math.max(0, options.total);
   let done = 0;
@@ -125,6 +125,7 @@ export function createProgress(options: ProgressOptions): Progress {
   // Elsewhere: plain lines, throttled by time and by tenths of the work.
   let lastLineAt = startedAt;
   let lastLineStep = 0;
+  let lastLineDone = 0;
   const tenth = () => (total > 0 ? Math.floor((PLAIN_STEPS * Math.min(done, total)) / total) : 0);
   const line = (ending: string) => {
     const counts = `${done}/${total} ${unit} (${percent()}%), ${formatRate(rate())} ${unit}/s`;
@@ -140,12 +141,15 @@ export function createProgress(options: ProgressOptions): Progress {
     }
     const step = tenth();
     const time = now();
-    // The 100 % line is left to stop(), which prints the final one.
-    if (done < total && (time - lastLineAt >= intervalMs || step > lastLineStep)) {
+    const sinceLineMs = time - lastLineAt;
+    const due = sinceLineMs >= PLAIN_MAX_INTERVAL_MS || (sinceLineMs >= PLAIN_MIN_INTERVAL_MS && step > lastLineStep);
+    // A line that repeats the last one's counts says nothing; the 100 % line is left to stop().
+    if (done !== lastLineDone && done < total && due) {
       const r = rate();
       stream.write(line(`ETA ${formatDuration(r > 0 ? (total - done) / r : Number.NaN)}`));
       lastLineAt = time;
       lastLineStep = step;
+      lastLineDone = done;
     }
   };
 

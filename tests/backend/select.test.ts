@@ -14,6 +14,7 @@ import {
   type BackendRequest,
 } from '../../src/backend/select.js';
 import { UserError } from '../../src/util/errors.js';
+import { loadAddon } from '../../src/backend/onednn/addon.js';
 
 // Every test changes tfjs's global backend, so they run one at a time.
 
@@ -91,7 +92,7 @@ test.serial('auto falling back to cpu warns loudly with every reason, unless S3G
     '  tensorflow: no tensorflow here',
     '  onednn: no onednn here',
     'npm install @tensorflow/tfjs-node',
-    'apt-get install libdnnl-dev',
+    'apt-get install -y libdnnl-dev',
     'S3GAN_QUIET_BACKEND=1',
   ]) {
     t.true(warning.includes(expected), `warning lacks ${expected}`);
@@ -100,6 +101,30 @@ test.serial('auto falling back to cpu warns loudly with every reason, unless S3G
   const quiet: string[] = [];
   await withQuiet('1', () => selectBackend('auto', fakeLoaders(['cpu'], []), (m) => quiet.push(m)));
   t.deepEqual(quiet, []);
+});
+
+test.serial('an addon that was never built (install without libdnnl-dev, or --ignore-scripts): auto says so, where, and how to build it', async (t) => {
+  const missing = path.join(packageRoot(), 'no-such-build/Release/s3gan_onednn.node');
+  const loaders: BackendLoaders = { ...fakeLoaders(['cpu'], []), onednn: async () => void loadAddon(missing) };
+  const logged: string[] = [];
+  const selection = await withQuiet(undefined, () => selectBackend('auto', loaders, (m) => logged.push(m)));
+  t.is(selection.name, 'cpu');
+  const build = `npm run build:native --prefix ${packageRoot()}`;
+  t.is(
+    selection.tried[2].error,
+    `the onednn addon is not built (${missing} does not exist: npm install builds it only where libdnnl-dev is ` +
+      `installed, and not at all with --ignore-scripts); to build it: apt-get install -y libdnnl-dev, then ${build}`,
+  );
+  const warning = logged[0].split('\n');
+  t.true(warning.includes(`  onednn: ${selection.tried[2].error}`));
+  // The commands stand on lines of their own, to be copied as they are.
+  t.true(warning.includes('      apt-get install -y libdnnl-dev'));
+  t.true(warning.includes(`      ${build}`));
+
+  // Named explicitly, the same reason is the UserError's.
+  const error = await t.throwsAsync(selectBackend('onednn', loaders), { instanceOf: UserError });
+  t.true(error?.message.includes(`${missing} does not exist`));
+  t.true(error?.message.includes(build));
 });
 
 test.serial('a loader that succeeds but leaves tfjs without the backend counts as a failure', async (t) => {

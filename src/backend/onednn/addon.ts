@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../util/package-root.js';
 
 type F32 = Float32Array;
 type Shape = readonly number[];
@@ -48,13 +49,32 @@ export interface OnednnAddon {
 /** Where `npm run build:native` puts the addon, from dist/src/backend/onednn/. */
 export const ADDON_PATH = fileURLToPath(new URL('../../../../native/build/Release/s3gan_onednn.node', import.meta.url));
 
-/** What to run to get the backend, for every "not available" message. */
-export const BUILD_HINT = 'apt-get install -y libdnnl-dev, then npm run build:native in the s3gan directory';
+/** `path` as one shell word: as it is when it is safe, else single-quoted. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+}
 
-/** Loads the addon, or throws an Error that says what is missing and the commands that fix it. */
+/**
+ * The commands that build the addon, to be typed as they are: oneDNN's headers, then the build
+ * script in this s3gan's own directory (`--prefix`), wherever it is installed. The script fails
+ * loudly (`--required`) where the install step only said why it skipped the build.
+ */
+export const BUILD_COMMANDS: readonly string[] = [
+  'apt-get install -y libdnnl-dev',
+  `npm run build:native --prefix ${shellWord(packageRoot())}`,
+];
+
+/** What to run to get the backend, for every "not available" message. */
+export const BUILD_HINT = BUILD_COMMANDS.join(', then ');
+
+/** Loads the addon, or throws an Error that says what is missing, where, and the commands that fix it. */
 export function loadAddon(path: string = ADDON_PATH): OnednnAddon {
   if (!existsSync(path)) {
-    throw new Error(`the onednn addon is not built (${path} does not exist); to build it: ${BUILD_HINT}`);
+    // npm hides what an install script prints, so this is where a skipped build is first reported.
+    throw new Error(
+      `the onednn addon is not built (${path} does not exist: npm install builds it only where libdnnl-dev ` +
+        `is installed, and not at all with --ignore-scripts); to build it: ${BUILD_HINT}`,
+    );
   }
   // OpenMP's workers busy-wait between parallel regions by default; where cores are few or shared,
   // a spinning worker takes the core the JavaScript thread needs (measured: 8 ms lost per call on
