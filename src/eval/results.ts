@@ -110,7 +110,7 @@ export function formatResultsTable(results: EvalResults): string {
 }
 
 /** The warnings results carry (a metric's details.warning, e.g. a KID without spread), one line each. */
-export function formatResultWarnings(metrics: readonly MetricResult[]): string[] {
+export function formatResultWarnings(metrics: readonly Pick<MetricResult, 'details'>[]): string[] {
   return metrics.flatMap((m) => (typeof m.details?.warning === 'string' ? [`warning: ${m.details.warning}`] : []));
 }
 

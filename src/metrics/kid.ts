@@ -162,9 +162,8 @@ export function kid(real: FeatureMatrix, fake: FeatureMatrix, options: KidOption
   const d = real.cols;
   if (subsetSize === real.rows && subsetSize === fake.rows) {
     const mean = unbiasedMmd(fake.data, fake.rows, real.data, real.rows, d);
-    const warning =
-      `KID has no spread: its subsets of ${subsetSize.toLocaleString('en-US')} images are the whole of both sets (${real.rows.toLocaleString('en-US')} real, ` +
-      `${fake.rows.toLocaleString('en-US')} generated), so they cannot differ; use more images than the subset size for a spread`;
+    const size = subsetSize.toLocaleString('en-US');
+    const warning = `KID has no spread: each subset of ${size} images is the whole of both sets (${size} images each), so subsets cannot differ; use more images than the subset size for a spread`;
     return { mean, std: null, subsets: 1, subsetSize, warning };
   }
   const rng = new Rng(options.seed);

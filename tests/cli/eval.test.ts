@@ -107,7 +107,7 @@ test.serial('a tiny run with cheap evaluations, then eval: eval/results.json, th
   t.deepEqual(again.metrics.map((m) => m.metric), ['fid', 'label-accuracy']);
   // Each evaluation is one more line of the history; results.json is the last of them.
   t.deepEqual(historyLines(history), [results, again]);
-  t.regex(first.stderr, /^warning: KID has no spread: its subsets of 40 images are the whole of both sets/m);
+  t.regex(first.stderr, /^warning: KID has no spread: each subset of 40 images is the whole of both sets/m);
 
   // A data section other than the run's is refused before anything runs.
   const otherSize = s3gan(['eval', '--run', run, '--set', 'data.imageSize=16']);

@@ -67,7 +67,7 @@ test.serial('evaluateGenerator on a tiny untrained generator: every metric with 
   t.is(by('kid').std, undefined);
   t.like(by('kid').details, { subsets: 1, subsetSize: 30 });
   t.deepEqual(formatResultWarnings(results.metrics), [`warning: ${String(by('kid').details?.warning)}`]);
-  t.regex(formatResultWarnings(results.metrics)[0], /^warning: KID has no spread: its subsets of 30 images are the whole of both sets/);
+  t.regex(formatResultWarnings(results.metrics)[0], /^warning: KID has no spread: each subset of 30 images is the whole of both sets/);
   t.deepEqual(by('precision').details, { k: 3 });
   t.deepEqual(by('density').details, { k: 5 });
   t.is(results.n_real, 30);

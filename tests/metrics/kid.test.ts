@@ -63,7 +63,7 @@ test('KID guard: subsets that must each be the whole of both sets give one MMD²
   t.is(result.subsets, 1, 'computed once');
   t.is(result.subsetSize, 1000);
   close(t, result.mean, polynomialMmd(fake, real), 1e-12, 'the MMD² of all rows');
-  t.regex(result.warning ?? '', /^KID has no spread: its subsets of 1,000 images are the whole of both sets \(1,000 real, 1,000 generated\)/);
+  t.regex(result.warning ?? '', /^KID has no spread: each subset of 1,000 images is the whole of both sets \(1,000 images each\), so subsets cannot differ/);
   // The same with three subsets of all 10 rows asked for explicitly.
   const three = kid(Y, X, { seed: 2, subsets: 3, subsetSize: 10 });
   close(t, three.mean, MMD_XY, 1e-12, 'mean');
