@@ -4,7 +4,7 @@
  * folder). A value holding '/' or starting with '.' is always a folder, so `./a:b` names a folder
  * called `a:b`.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { parseDatasetName } from '../data/registry.js';
@@ -59,8 +59,9 @@ export async function listImageSet(spec: Extract<ImageSetSpec, { kind: 'folder' 
 export async function readImageSet(spec: Extract<ImageSetSpec, { kind: 'folder' }>, channels: 1 | 3): Promise<LabelledImages> {
   const files = (await listImageSet(spec)).map((rel) => path.join(spec.path, rel));
   const decodeError = (file: string, error: unknown) => new UserError(`image set ${spec.text}: ${file}: cannot decode image: ${errorMessage(error)}`);
-  const first = await sharp(files[0])
-    .metadata()
+  // Bytes read here, not the file name given to sharp: libvips caches by name (see decodeImage).
+  const first = await readFile(files[0])
+    .then((bytes) => sharp(bytes).metadata())
     .catch((error: unknown) => {
       throw decodeError(files[0], error);
     });

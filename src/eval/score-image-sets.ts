@@ -1,7 +1,6 @@
 /**
- * Two image sets scored against each other with the evaluation network (`s3gan fid A B`), as
- * torch-fidelity and clean-fid score two folders: A is the set under test (e.g. generated samples),
- * B the reference (e.g. a real split). Each side is a folder or a dataset split (image-sets.ts);
+ * Two image sets scored against each other with the evaluation network (`s3gan fid A B`): A is the
+ * set under test (e.g. generated samples), B the reference (e.g. a real split). Each side is a folder or a dataset split (image-sets.ts);
  * both are read through the extractor prepareEvaluation picks for the dataset (or eval.extractorPath),
  * a split through the cached reference features `s3gan eval` uses.
  *
