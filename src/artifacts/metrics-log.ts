@@ -26,7 +26,7 @@ const TAIL_CHUNK_BYTES = 64 * 1024;
  * Length of the file up to and including its last newline: everything after it is a line cut
  * short by a kill mid-write. Reads backwards in chunks, so a long log is not read whole.
  */
-function completeLength(fd: number): number {
+export function completeLength(fd: number): number {
   const size = fs.fstatSync(fd).size;
   const buffer = Buffer.alloc(TAIL_CHUNK_BYTES);
   let end = size;

@@ -15,7 +15,7 @@
  *       gan/checkpoints/       generator, EMA, discriminator, optimizer and RNG states
  *       gan/samples/           PNG grids, one row per class
  *       metrics.jsonl          one JSON object per logged step
- *       eval/                  metric results, plots
+ *       eval/                  results.json (the latest evaluation), history.jsonl (every one)
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';

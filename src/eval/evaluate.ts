@@ -16,7 +16,7 @@ import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { fidFromStats } from '../metrics/fid.js';
 import { inceptionScoreFromLogits, DEFAULT_IS_SPLITS } from '../metrics/inception-score.js';
 import { classGaussianStats, intraFidFromStats } from '../metrics/intra-fid.js';
-import { kid } from '../metrics/kid.js';
+import { kid, type KidResult } from '../metrics/kid.js';
 import { manifoldMetrics, DEFAULT_DENSITY_COVERAGE_K, DEFAULT_PRECISION_RECALL_K } from '../metrics/precision-recall.js';
 import { gaussianStats } from '../metrics/stats.js';
 import { UserError, invariant, userCheck } from '../util/errors.js';
@@ -71,6 +71,12 @@ function labelAccuracy(predicted: Int32Array, classes: Int32Array, numClasses: n
   }
   const total = correct.reduce((sum, c) => sum + c, 0);
   return { overall: total / classes.length, perClass: correct.map((c, k) => (images[k] === 0 ? null : c / images[k])), perClassImages: images };
+}
+
+/** KID as a result record: no std when the subsets gave no spread, and the warning that says why. */
+export function kidResult(r: KidResult, at: MetricContext): MetricResult {
+  const details = { subsets: r.subsets, subsetSize: r.subsetSize, ...(r.warning === undefined ? {} : { warning: r.warning }) };
+  return { metric: 'kid', value: r.mean, ...(r.std === null ? {} : { std: r.std }), ...at, details };
 }
 
 /** Checks the generator against the evaluator (image geometry, labels) before anything runs. */
@@ -156,7 +162,7 @@ export async function evaluateGenerator(evaluator: Evaluator, generator: tf.Laye
         results.push({ metric: 'fid', value: fidFromStats(reference.stats, gaussianStats(fake, 'generated features')), ...at });
       } else if (metric === 'kid') {
         const r = kid(reference.features, fake, { seed: options.seed });
-        results.push({ metric: 'kid', value: r.mean, std: r.std, ...at, details: { subsets: r.subsets, subsetSize: r.subsetSize } });
+        results.push(kidResult(r, at));
       } else if (metric === 'intra-fid') {
         const realStats = classGaussianStats(reference.features, reference.labels, evaluator.numClasses, 'real');
         const fakeStats = classGaussianStats(fake, classes, evaluator.numClasses, 'generated');

@@ -23,6 +23,11 @@ export interface EvaluatorRequest {
   readonly metrics: readonly EvalMetric[];
   /** Real images of the reference set: n_real = min(this, images in the split). */
   readonly realSamples: number;
+  /**
+   * Whether to compute (or load) the reference set of eval.split (default true); false for callers
+   * that read their own real images through the evaluator's extractor (s3gan fid).
+   */
+  readonly withReference?: boolean;
   readonly progressStream?: ProgressStream;
   /** Lines for the user (cache hits, training, accuracy). */
   readonly log?: (line: string) => void;
@@ -96,7 +101,7 @@ export async function prepareEvaluation(request: EvaluatorRequest): Promise<Eval
     const features = needsReal ? (model ?? classifier?.extractor) : undefined;
     // 3. The real features and their statistics.
     const reference =
-      features === undefined
+      features === undefined || request.withReference === false
         ? undefined
         : await loadOrComputeReference({
             dataset,

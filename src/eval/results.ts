@@ -36,7 +36,7 @@ export interface MetricContext {
 export interface MetricResult extends MetricContext {
   readonly metric: ResultMetricName;
   readonly value: number;
-  /** Spread over subsets or splits (KID, IS), population standard deviation. */
+  /** Spread over subsets or splits (KID, IS), population standard deviation; absent when there is none (a KID whose subsets could not differ). */
   readonly std?: number;
   /**
    * Settings and parts, e.g. { k: 3 }, { subsets: 100, subsetSize: 1000 }, { perClass: [...] }
@@ -107,6 +107,11 @@ export function formatResultsTable(results: EvalResults): string {
   const rate = results.throughput.imagesPerSecond;
   const heading = `${results.dataset}: ${step}${results.generator}, seed ${results.seed}; ${results.throughput.images.toLocaleString('en-US')} images generated and read at ${rate >= 100 ? Math.round(rate) : rate.toPrecision(3)} images/s`;
   return [heading, line(header), ...rows.map(line)].join('\n');
+}
+
+/** The warnings results carry (a metric's details.warning, e.g. a KID without spread), one line each. */
+export function formatResultWarnings(metrics: readonly Pick<MetricResult, 'details'>[]): string[] {
+  return metrics.flatMap((m) => (typeof m.details?.warning === 'string' ? [`warning: ${m.details.warning}`] : []));
 }
 
 /**

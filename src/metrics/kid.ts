@@ -5,6 +5,11 @@
  * (`polynomial_mmd_averages` in their MMD-GAN repository): each subset draws `subsetSize` rows of each
  * set without replacement, independently per set and per subset. Unlike FID, the estimator is
  * unbiased, so values from different sample sizes are comparable; it can be slightly negative.
+ *
+ * When each subset must be the whole of both sets (subsetSize equals the rows of each, e.g. 1,000
+ * real and 1,000 generated images with the default subset size), every subset gives the same MMD²
+ * up to rounding, and a standard deviation over them would only measure that rounding (±1e-13).
+ * Such a KID is computed once, on all rows, and reported without a spread, with a warning.
  */
 import { Rng } from '../util/rng.js';
 import { userCheck } from '../util/errors.js';
@@ -30,12 +35,17 @@ export interface KidOptions {
 export interface KidResult {
   /** Mean of the per-subset MMD² (KID itself). */
   readonly mean: number;
-  /** Population standard deviation of the per-subset MMD². */
-  readonly std: number;
-  /** Subsets drawn. */
+  /**
+   * Population standard deviation of the per-subset MMD²; null when there is no spread to report:
+   * one subset, or subsets that cannot differ (each the whole of both sets, computed once).
+   */
+  readonly std: number | null;
+  /** Subsets drawn (1 when subsets could not differ). */
   readonly subsets: number;
   /** Rows of each set per subset. */
   readonly subsetSize: number;
+  /** Why std is null when subsets could not differ, for the user (one line). */
+  readonly warning?: string;
 }
 
 /** xᵀy / d + 1, cubed: the kernel of KID on a dot product s = xᵀy. */
@@ -150,6 +160,12 @@ export function kid(real: FeatureMatrix, fake: FeatureMatrix, options: KidOption
     () => `kid: subsetSize must be an integer in [2, ${available}] (the smaller set's rows), got ${subsetSize}`,
   );
   const d = real.cols;
+  if (subsetSize === real.rows && subsetSize === fake.rows) {
+    const mean = unbiasedMmd(fake.data, fake.rows, real.data, real.rows, d);
+    const size = subsetSize.toLocaleString('en-US');
+    const warning = `KID has no spread: each subset of ${size} images is the whole of both sets (${size} images each), so subsets cannot differ; use more images than the subset size for a spread`;
+    return { mean, std: null, subsets: 1, subsetSize, warning };
+  }
   const rng = new Rng(options.seed);
   const indices = new Int32Array(Math.max(real.rows, fake.rows));
   const fakeRows = new Float64Array(subsetSize * d);
@@ -165,5 +181,5 @@ export function kid(real: FeatureMatrix, fake: FeatureMatrix, options: KidOption
   mean /= subsets;
   let variance = 0;
   for (const v of values) variance += (v - mean) * (v - mean);
-  return { mean, std: Math.sqrt(variance / subsets), subsets, subsetSize };
+  return { mean, std: subsets === 1 ? null : Math.sqrt(variance / subsets), subsets, subsetSize };
 }

@@ -1,10 +1,12 @@
 /**
  * The evaluation stage: a run's generator (its newest checkpoint, or a chosen step; G or G-EMA)
- * scored against the real split of eval.split, the results written to eval/results.json, the
+ * scored against the real split of eval.split, the results written to eval/results.json (the
+ * latest) and appended as one line to eval/history.jsonl (every evaluation, oldest first), the
  * stage recorded in the manifest as 'eval'. Used by `s3gan eval` and by the pipelines.
  */
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { appendJsonLine, readJsonLines } from '../artifacts/json-lines.js';
 import { readModelDir } from '../artifacts/model-files.js';
 import { EVAL_DIR, GAN_CHECKPOINTS_DIR, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
@@ -22,6 +24,8 @@ import type { ProgressStream } from '../util/progress.js';
 export const EVAL_STAGE = 'eval';
 /** The results of the latest evaluation, relative to the run directory. */
 export const EVAL_RESULTS_FILE = `${EVAL_DIR}/results.json`;
+/** Every evaluation's results, one JSON line each (an EvalResultsFile), relative to the run directory. */
+export const EVAL_HISTORY_FILE = `${EVAL_DIR}/history.jsonl`;
 
 /** eval/results.json: the results plus the checkpoint they came from. */
 export type EvalResultsFile = EvalResults & {
@@ -120,15 +124,24 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
       generator.dispose();
     }
 
-    // 3. The record, written atomically, then the manifest.
+    // 3. The record, written atomically and appended to the history, then the manifest.
     const file = run.file(EVAL_RESULTS_FILE);
     const record: EvalResultsFile = { ...results, checkpoint: path.relative(run.path, checkpoint.path).split(path.sep).join('/') };
     await run.ensureDir(EVAL_DIR);
     await writeJsonAtomic(file, record);
-    await run.markStage(EVAL_STAGE, { status: 'done', artifacts: [EVAL_RESULTS_FILE], configHash: evalStageHash(config) });
+    appendJsonLine(run.file(EVAL_HISTORY_FILE), record);
+    await run.markStage(EVAL_STAGE, { status: 'done', artifacts: [EVAL_RESULTS_FILE, EVAL_HISTORY_FILE], configHash: evalStageHash(config) });
     return { results: record, file };
   } catch (error) {
     if (started) await run.markStage(EVAL_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
+}
+
+/**
+ * Every evaluation of the run at `runDir`, oldest first (eval/history.jsonl); none before the first.
+ * A line cut short by a killed evaluation is skipped.
+ */
+export async function readEvalHistory(runDir: string): Promise<EvalResultsFile[]> {
+  return (await readJsonLines(path.join(runDir, EVAL_HISTORY_FILE))) as EvalResultsFile[];
 }

@@ -36,6 +36,13 @@ interface ResultsFile {
   metrics: { metric: string; value: number; n_real: number; n_fake: number; extractor: string; split: string; seed: number; generator: string; step: number }[];
 }
 
+/** The records of eval/history.jsonl, one per line (each line must be complete). */
+function historyLines(file: string): ResultsFile[] {
+  const text = readFileSync(file, 'utf8');
+  if (!text.endsWith('\n')) throw new Error(`${file} does not end with a newline`);
+  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as ResultsFile);
+}
+
 test.serial('a tiny run with cheap evaluations, then eval: eval/results.json, the table, and the caches reused', (t) => {
   const run = path.join(root, 'run');
   const trained = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '2', ...TINY, ...TINY_EVAL, '--set', 'eval.everySteps=1', '--set', 'eval.cheapSamples=16']);
@@ -87,7 +94,9 @@ test.serial('a tiny run with cheap evaluations, then eval: eval/results.json, th
   }
   t.is(results.metrics.find((m) => m.metric === 'cas')?.n_real, 200);
   const manifest = JSON.parse(readFileSync(path.join(run, 'manifest.json'), 'utf8')) as { stages: Record<string, { status: string; artifacts: string[] }> };
-  t.deepEqual(manifest.stages.eval, { ...manifest.stages.eval, status: 'done', artifacts: ['eval/results.json'] });
+  t.deepEqual(manifest.stages.eval, { ...manifest.stages.eval, status: 'done', artifacts: ['eval/results.json', 'eval/history.jsonl'] });
+  const history = path.join(run, 'eval', 'history.jsonl');
+  t.deepEqual(historyLines(history), [results], 'the history holds the first evaluation');
 
   // The real features come from the cache the second time; G without --ema works too.
   const second = s3gan(['eval', '--run', run, '--samples', '40', '--metrics', 'fid,label-accuracy']);
@@ -96,6 +105,9 @@ test.serial('a tiny run with cheap evaluations, then eval: eval/results.json, th
   const again = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
   t.is(again.generator, 'generator');
   t.deepEqual(again.metrics.map((m) => m.metric), ['fid', 'label-accuracy']);
+  // Each evaluation is one more line of the history; results.json is the last of them.
+  t.deepEqual(historyLines(history), [results, again]);
+  t.regex(first.stderr, /^warning: KID has no spread: each subset of 40 images is the whole of both sets/m);
 
   // A data section other than the run's is refused before anything runs.
   const otherSize = s3gan(['eval', '--run', run, '--set', 'data.imageSize=16']);

@@ -7,7 +7,7 @@ import { createCheapEvaluation } from '../../src/eval/cheap.js';
 import { evaluateGenerator } from '../../src/eval/evaluate.js';
 import { prepareEvaluation } from '../../src/eval/evaluator.js';
 import { EVAL_METRICS } from '../../src/eval/metric-names.js';
-import { formatResultsTable } from '../../src/eval/results.js';
+import { formatResultWarnings, formatResultsTable } from '../../src/eval/results.js';
 import { buildGenerator } from '../../src/nn/architectures/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
@@ -63,6 +63,11 @@ test.serial('evaluateGenerator on a tiny untrained generator: every metric with 
   t.true(by('fid').value > 0);
   t.true(by('is').value >= 1 && by('is').value <= NUM_CLASSES + 1e-9);
   t.is((by('intra-fid').details?.perClass as number[]).length, NUM_CLASSES);
+  // 30 real and 30 generated images, KID subsets of 30: each the whole of both sets, so no spread.
+  t.is(by('kid').std, undefined);
+  t.like(by('kid').details, { subsets: 1, subsetSize: 30 });
+  t.deepEqual(formatResultWarnings(results.metrics), [`warning: ${String(by('kid').details?.warning)}`]);
+  t.regex(formatResultWarnings(results.metrics)[0], /^warning: KID has no spread: each subset of 30 images is the whole of both sets/);
   t.deepEqual(by('precision').details, { k: 3 });
   t.deepEqual(by('density').details, { k: 5 });
   t.is(results.n_real, 30);

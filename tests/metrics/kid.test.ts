@@ -2,6 +2,7 @@ import test from 'ava';
 import { featureMatrix } from '../../src/metrics/feature-matrix.js';
 import { DEFAULT_KID_SUBSETS, kid, polynomialMmd } from '../../src/metrics/kid.js';
 import { UserError } from '../../src/util/errors.js';
+import { Rng } from '../../src/util/rng.js';
 
 function close(t: { true(v: boolean, m?: string): void }, actual: number, expected: number, tolerance: number, what: string): void {
   t.true(Math.abs(actual - expected) < tolerance, `${what}: ${actual} vs ${expected}`);
@@ -37,16 +38,46 @@ test('polynomialMmd is the unbiased cubic-kernel MMD² computed with numpy', (t)
   close(t, polynomialMmd(X, featureMatrix(Y_DATA.slice(0, 21), 7, 3)), 2.561566933531505, 1e-12, 'MMD²(X, Y[:7])');
 });
 
-test('KID with one subset of all rows is the full MMD²; with three such subsets the std is 0', (t) => {
-  const one = kid(X, Y, { seed: 1, subsets: 1, subsetSize: 10 });
-  close(t, one.mean, MMD_XY, 1e-12, 'mean');
-  t.is(one.std, 0);
+test('KID with one subset of all rows is the full MMD²; one subset has no spread', (t) => {
+  const whole = kid(X, Y, { seed: 1, subsets: 1, subsetSize: 10 });
+  close(t, whole.mean, MMD_XY, 1e-12, 'mean');
+  t.is(whole.std, null);
+  t.is(whole.subsets, 1);
+  t.is(whole.subsetSize, 10);
+  // One subset of 9 rows of each: a single value, so no spread, but nothing to warn about.
+  const one = kid(X, featureMatrix(Y_DATA.slice(0, 27), 9, 3), { seed: 1, subsets: 1, subsetSize: 9 });
+  t.is(one.std, null);
   t.is(one.subsets, 1);
-  t.is(one.subsetSize, 10);
-  // Every subset is a permutation of all 10 rows, so the three values differ only by rounding.
+  t.is(one.warning, undefined);
+});
+
+test('KID guard: subsets that must each be the whole of both sets give one MMD², no spread, and a warning', (t) => {
+  // 1,000 real and 1,000 fake rows with the default subset size (1,000): every subset is all rows,
+  // so the 100 values differ only by rounding, and their std (about 1e-13) would mislead.
+  const rng = new Rng(3);
+  const rows = (shift: number) => featureMatrix(Float64Array.from({ length: 1000 * 4 }, () => rng.next() + shift), 1000, 4);
+  const real = rows(0);
+  const fake = rows(0.3);
+  const result = kid(real, fake, { seed: 0 });
+  t.is(result.std, null);
+  t.is(result.subsets, 1, 'computed once');
+  t.is(result.subsetSize, 1000);
+  close(t, result.mean, polynomialMmd(fake, real), 1e-12, 'the MMD² of all rows');
+  t.regex(result.warning ?? '', /^KID has no spread: each subset of 1,000 images is the whole of both sets \(1,000 images each\), so subsets cannot differ/);
+  // The same with three subsets of all 10 rows asked for explicitly.
   const three = kid(Y, X, { seed: 2, subsets: 3, subsetSize: 10 });
-  close(t, three.mean, MMD_XY, 1e-12, 'mean of 3');
-  close(t, three.std, 0, 1e-12, 'std of 3');
+  close(t, three.mean, MMD_XY, 1e-12, 'mean');
+  t.is(three.std, null);
+  t.truthy(three.warning);
+});
+
+test('KID keeps its spread when only the smaller set is whole in every subset', (t) => {
+  // 10 real rows, 7 fake: each subset takes all 7 fake rows but 7 of the 10 real ones.
+  const result = kid(X, featureMatrix(Y_DATA.slice(0, 21), 7, 3), { seed: 4 });
+  t.is(result.subsets, DEFAULT_KID_SUBSETS);
+  t.is(result.subsetSize, 7);
+  t.true((result.std ?? 0) > 1e-6, `std ${result.std}`);
+  t.is(result.warning, undefined);
 });
 
 test('KID subsets are reproducible from the seed and differ between seeds', (t) => {
@@ -55,15 +86,14 @@ test('KID subsets are reproducible from the seed and differ between seeds', (t) 
   const c = kid(X, Y, { seed: 8, subsets: 4, subsetSize: 6 });
   t.deepEqual(a, b);
   t.not(a.mean, c.mean);
-  t.true(a.std > 0, 'subsets of 6 of 10 rows differ');
+  t.true((a.std ?? 0) > 0, 'subsets of 6 of 10 rows differ');
 });
 
 test('KID defaults: 100 subsets of min(1000, rows) rows', (t) => {
-  const result = kid(X, Y, { seed: 0 });
+  const result = kid(X, featureMatrix(Y_DATA.slice(0, 24), 8, 3), { seed: 0 });
   t.is(result.subsets, DEFAULT_KID_SUBSETS);
   t.is(DEFAULT_KID_SUBSETS, 100);
-  t.is(result.subsetSize, 10);
-  close(t, result.mean, MMD_XY, 1e-12, 'subsets of all rows');
+  t.is(result.subsetSize, 8);
 });
 
 test('KID rejects a dimension mismatch, too few rows and a subset larger than the smaller set', (t) => {

@@ -12,7 +12,7 @@ import type { Config } from '../../config/schema.js';
 import { formatSkipped, type MetricRequest } from '../../eval/applicability.js';
 import { formatClassifierAccuracy } from '../../eval/domain-classifier-cache.js';
 import { parseMetricList } from '../../eval/metric-names.js';
-import { formatPerClassLabelAccuracy, formatResultsTable } from '../../eval/results.js';
+import { formatPerClassLabelAccuracy, formatResultWarnings, formatResultsTable } from '../../eval/results.js';
 import { configMetrics, findCheckpoint, runEvalStage, selectEvalMetrics } from '../../stages/eval-stage.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import { openStageRun } from '../stage-run.js';
@@ -117,6 +117,7 @@ export function evalCommand(): Command {
           metrics: request,
           log: (line) => process.stderr.write(`${line}\n`),
         });
+        for (const line of formatResultWarnings(results.metrics)) process.stderr.write(`${line}\n`);
         print(formatResultsTable(results));
         for (const line of formatPerClassLabelAccuracy(results)) print(line);
         if (results.classifier !== null) print(`domain classifier: ${formatClassifierAccuracy(results.classifier)}`);

@@ -1,22 +1,27 @@
 /**
  * `s3gan sample --run DIR --out grid.png`: images from a run's newest checkpoint (or a chosen one),
  * one row per class labelled with the class name, or `-n` images of one class with `--class`. The
- * format follows the extension of --out (PNG, JPEG or WebP). Reads only; it can run while the run
+ * format follows --out (sample-out.ts): a grid image by its extension (PNG, JPEG or WebP), an array
+ * file (.npy), or a folder of PNGs (a path ending in '/'). Reads only; it can run while the run
  * is still training.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../artifacts/atomic-write.js';
+import { writeImageFolder } from '../../artifacts/image-files.js';
 import { imageGrid, writeGridImage } from '../../artifacts/image-grid.js';
+import { encodeNpyUint8 } from '../../artifacts/npy.js';
 import { readModelDir } from '../../artifacts/model-files.js';
 import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
+import { balancedClasses } from '../../eval/generate.js';
 import '../../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
 import { classRowLabels, generateImages, rowPerClass } from '../../training/samples.js';
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
-import { gridOutFormat } from '../grid-out.js';
+import { sampleOut, type SampleOut } from '../sample-out.js';
 
 interface SampleFlags {
   run?: string;
@@ -37,20 +42,42 @@ function integer(flag: string, min: number) {
   };
 }
 
+/**
+ * The class of each image: one class with --class; for a grid one row of ⌈n / classes⌉ per class;
+ * for files exactly n images, the classes in turn (image i has class i mod classes).
+ */
+function sampleClasses(out: SampleOut, count: number, numClasses: number, only: number | undefined): { classes: Int32Array; rows: number } {
+  if (only !== undefined) return { classes: new Int32Array(count).fill(only), rows: 1 };
+  if (numClasses === 0) return { classes: new Int32Array(count), rows: 1 };
+  if (out.kind !== 'grid') return { classes: balancedClasses(count, numClasses), rows: 1 };
+  return { classes: rowPerClass(numClasses, Math.max(1, Math.ceil(count / numClasses))), rows: numClasses };
+}
+
 export function sampleCommand(): Command {
   return new Command('sample')
-    .description("write a grid of generated images from a run's newest checkpoint (rows = classes, labelled with their names)")
+    .description("write generated images from a run's newest checkpoint: a grid (rows = classes, labelled with their names), one PNG per image, or an array file")
     .option('--run <dir>', 'run directory (run.dir)')
-    .requiredOption('--out <file>', 'image file to write; its extension picks the format: .png, .jpg/.jpeg or .webp')
-    .option('--class <k>', 'only class k (0-based): n images in a square-ish grid', integer('--class', 0))
-    .option('-n, --count <n>', 'images in all (rows of n / classes without --class)', integer('--count', 1), 64)
+    .requiredOption(
+      '--out <path>',
+      'what to write, by its form: a grid image by its extension (.png, .jpg/.jpeg or .webp); an array file (.npy: uint8 [n, height, width, channels]); or a folder of PNGs, one per image, with labels.csv for a conditional generator (a path ending in /, new or empty)',
+    )
+    .option('--class <k>', 'only class k (0-based): n images (a grid: square-ish)', integer('--class', 0))
+    .option('-n, --count <n>', 'images in all (a grid without --class: rows of n / classes)', integer('--count', 1), 64)
     .option('--ema', "use the generator's weight average (G-EMA), as for evaluation")
     .option('--seed <s>', 'noise seed (default: the config seed)', integer('--seed', 0))
     .option('--step <n>', 'use the checkpoint of this step instead of the newest', integer('--step', 0))
-    .option('--scale <k>', 'integer upscaling of each image', integer('--scale', 1), 2)
-    .addHelpText('after', '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.jpg')
+    .option('--scale <k>', 'integer upscaling of each image (grids only)', integer('--scale', 1), 2)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  s3gan sample --run runs/mnist-full --ema --out samples.png\n  s3gan sample --run runs/mnist-full --class 3 -n 16 --out threes.jpg\n' +
+        '  s3gan sample --run runs/mnist-full --ema -n 10000 --out samples/\n  s3gan sample --run runs/mnist-full --ema -n 10000 --out samples.npy\n\n' +
+        'Files (a folder or .npy) hold exactly n images at the generator\'s size; a conditional generator takes the\n' +
+        'classes in turn (image i has class i mod classes) unless --class is given. The .npy array is uint8 pixels\n' +
+        '0..255, NHWC, as the PNGs hold them: numpy.load("samples.npy") gives shape (n, height, width, channels).',
+    )
     .action(async (flags: SampleFlags, self: Command) => {
-      const format = gridOutFormat(flags.out);
+      const out = sampleOut(flags.out);
+      if (out.kind !== 'grid' && self.getOptionValueSource('scale') === 'cli') throw new UserError(`--scale applies to grid images only, not to --out ${flags.out}`);
       const { config } = await commandConfig(self, flagOverride('--run', 'run.dir', flags.run), flags.run);
       const checkpoints = await listCheckpoints(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR));
       const chosen = flags.step === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.step === flags.step);
@@ -76,14 +103,19 @@ export function sampleCommand(): Command {
       const generator = await readModelDir(modelDir);
       try {
         const zDim = generator.inputs[0].shape[1] as number;
-        const rows = flags.class !== undefined || !conditional ? 1 : state.numClasses;
-        const perRow = Math.max(1, Math.ceil(flags.count / rows));
-        const classes = flags.class !== undefined ? new Int32Array(flags.count).fill(flags.class) : conditional ? rowPerClass(rows, perRow) : new Int32Array(flags.count);
+        const { classes, rows } = sampleClasses(out, flags.count, state.numClasses, flags.class);
         const { pixels, shape } = generateImages(generator, { classes, zDim, conditional, seed: flags.seed ?? config.seed });
-        const columns = rows === 1 ? Math.ceil(Math.sqrt(classes.length)) : perRow;
-        // One row per class: each labelled with its name (checkpoints before names were recorded: its index).
-        const rowLabels = rows > 1 ? classRowLabels(rows, state.classNames) : undefined;
-        await writeGridImage(flags.out, imageGrid(pixels, shape, { columns, scale: flags.scale, rowLabels }), format);
+        const classNames = classRowLabels(state.numClasses, state.classNames);
+        if (out.kind === 'npy') {
+          await writeFileAtomic(flags.out, encodeNpyUint8(pixels, shape));
+        } else if (out.kind === 'png-dir') {
+          await writeImageFolder(flags.out, pixels, shape, conditional ? { classes, classNames } : undefined);
+        } else {
+          const columns = rows === 1 ? Math.ceil(Math.sqrt(classes.length)) : classes.length / rows;
+          // One row per class: each labelled with its name (checkpoints before names were recorded: its index).
+          const rowLabels = rows > 1 ? classNames : undefined;
+          await writeGridImage(flags.out, imageGrid(pixels, shape, { columns, scale: flags.scale, rowLabels }), out.format);
+        }
         print(`${classes.length} images from ${modelDir} (step ${state.step}) → ${path.resolve(flags.out)}`);
       } finally {
         generator.dispose();
