@@ -9,9 +9,9 @@ import { s3gan, tempDir } from './helpers.js';
 import { writeMnistSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-fid-');
-/** The dataset of the evaluation network: 400 training images for its classifier, 200 test images. */
+/** An MNIST subset (400 training, 200 test images): scored by the shipped MNIST network. */
 const mnistDir = writeMnistSubset(path.join(root, 'mnist-small'), { train: 400, test: 200 });
-/** 8×8 input and a classifier small enough for tests (it trains once, then comes from the cache). */
+/** 8×8 input; a classifier small enough for tests where one is trained (eval.network=trained). */
 const TINY = [
   '--set', 'backend.name=cpu',
   '--set', `data.path=${mnistDir}`,
@@ -91,7 +91,7 @@ test.serial('a folder against a dataset split: the folder of that split itself g
   // The table: a heading naming both sets and the extractor, then one row per number.
   const table = s3gan(['fid', split, 'mnist:test', ...TINY]);
   t.is(table.code, 0, table.stderr);
-  t.regex(table.stdout, /^.*test-200 \(200 images\) against mnist:test \(200 images\); extractor domain-classifier \(128 features of mnist\)$/m);
+  t.regex(table.stdout, /^.*test-200 \(200 images\) against mnist:test \(200 images\); extractor mnist-network \(128 features of mnist\)$/m);
   t.regex(table.stdout, /^metric +value +±$/m);
   t.regex(table.stdout, /^fid +[\d.e-]+$/m);
 });
