@@ -20,6 +20,7 @@ import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
+import { reportCommand } from './commands/report.js';
 
 /**
  * Commander's own errors ("error: unknown option") as one line with the prefix every s3gan error
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   program.addCommand(sampleCommand());
   program.addCommand(evalCommand());
   program.addCommand(backendCommand());
+  program.addCommand(reportCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);
   return program;
