@@ -13,7 +13,8 @@
  *       pretrain/              rotation network checkpoint, probe accuracies
  *       labels/                labelled subset, pseudo-labels, label accuracy
  *       gan/checkpoints/       generator, EMA, discriminator, optimizer and RNG states
- *       gan/samples/           PNG grids, one row per class
+ *       gan/samples/           PNG grids, one row per class (step-*.png), and real.png: training images by label
+ *       gan/curves/            PNG charts of losses, accuracies, FID over steps (pretrain/curves/ likewise)
  *       metrics.jsonl          one JSON object per logged step
  *       eval/                  results.json (the latest evaluation), history.jsonl (every one)
  */
@@ -49,6 +50,14 @@ export const LABELS_DIR = 'labels';
 export const GAN_CHECKPOINTS_DIR = 'gan/checkpoints';
 /** Stage 3 sample grids. */
 export const GAN_SAMPLES_DIR = 'gan/samples';
+/** Real training images as the GAN sees them, one row per training label (written when it starts). */
+export const GAN_REAL_GRID_FILE = 'gan/samples/real.png';
+/** Charts of the GAN stage's metrics over steps. */
+export const GAN_CURVES_DIR = 'gan/curves';
+/** Charts of the pretraining stage's metrics over steps. */
+export const PRETRAIN_CURVES_DIR = 'pretrain/curves';
+/** The run's report page (s3gan report). */
+export const REPORT_FILE = 'report.html';
 /** Training metrics, one JSON object per line. */
 export const METRICS_FILE = 'metrics.jsonl';
 /** Evaluation results and plots. */

@@ -21,6 +21,7 @@ import { trainCommand } from './commands/train.js';
 import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
 import { fidCommand } from './commands/fid.js';
+import { reportCommand } from './commands/report.js';
 
 /**
  * Commander's own errors ("error: unknown option") as one line with the prefix every s3gan error
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(fidCommand());
   program.addCommand(backendCommand());
+  program.addCommand(reportCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);
   return program;

@@ -6,13 +6,15 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
+import { GAN_CHECKPOINTS_DIR, GAN_CURVES_DIR, GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import { LABELS_FILE } from '../data/labels-file.js';
 import type { Dataset } from '../data/types.js';
 import { createCheapEvaluation } from '../eval/cheap.js';
 import { getMethod } from '../methods/methods.js';
+import { GAN_CURVES, redrawCurves } from '../plots/training-curves.js';
+import { writeRealGrid } from '../training/real-grid.js';
 import { sampleGridPath } from '../training/samples.js';
 import { trainingLabelSet } from '../training/label-source.js';
 import { trainGan, type GanLoopResult } from '../training/loop.js';
@@ -66,7 +68,12 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
     await run.markStage(GAN_STAGE, { status: 'running', artifacts: [], configHash: ganStageHash(config), inputs: await labelInputs(run, labelsFile) });
     started = true;
     await run.ensureDir('gan');
+    // The images and labels the GAN trains on, one row per label, beside its sample grids.
+    await run.ensureDir(GAN_SAMPLES_DIR);
+    const { imageSize, fit } = config.data;
+    await writeRealGrid(run.file(GAN_REAL_GRID_FILE), { split: dataset.train, labels: labelSet.labels, pool: labelSet.pool, numClasses: method.conditional ? dataset.classNames.length : 0, classNames: dataset.classNames, imageSize, fit, seed: config.seed });
   };
+  const note = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   try {
     const result = await trainGan({
       config,
@@ -86,6 +93,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
       onStart: start,
+      onCheckpoint: () => redrawCurves(run.file(METRICS_FILE), run.file(GAN_CURVES_DIR), GAN_CURVES, note),
       log: options.log,
       stop: options.stop,
     });

@@ -10,10 +10,11 @@ import { readJsonFile } from '../artifacts/json-file.js';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
-import { METRICS_FILE, PRETRAIN_DIR, type RunDir } from '../artifacts/run-dir.js';
+import { METRICS_FILE, PRETRAIN_CURVES_DIR, PRETRAIN_DIR, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
+import { PRETRAIN_CURVES, redrawCurves } from '../plots/training-curves.js';
 import { trainRotationEncoder } from '../training/pretrain-loop.js';
 import { errorMessage } from '../util/errors.js';
 import { InterruptedError, type StopRequest } from '../util/interrupt.js';
@@ -113,6 +114,7 @@ export async function runPretrainStage(run: RunDir, dataset: Dataset, config: Co
       progressStream: options.progressStream,
       stopAfterStep: options.stopAfterStep,
       onStep: options.onStep,
+      onCheckpoint: () => redrawCurves(run.file(METRICS_FILE), run.file(PRETRAIN_CURVES_DIR), PRETRAIN_CURVES, options.log ?? ((line) => process.stderr.write(`${line}\n`))),
       onStart: async () => {
         await run.markStage(PRETRAIN_STAGE, { status: 'running', artifacts: [], configHash: hash });
         started = true;

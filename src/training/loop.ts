@@ -67,6 +67,8 @@ export interface GanLoopInputs {
   readonly stopAfterStep?: number;
   /** Called after every generator step (and its average update), e.g. to watch memory. */
   readonly onStep?: (step: number) => void;
+  /** Called after each checkpoint is written (with its step), e.g. to redraw the training curves. */
+  readonly onCheckpoint?: (step: number) => Promise<void>;
   /**
    * A cheap evaluation of G-EMA, run every config.eval.everySteps steps (when > 0); its record is
    * logged to metrics.jsonl with stage GAN_EVAL_STAGE. It must leave the tensor count unchanged.
@@ -134,6 +136,8 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     await inputs.onStart?.(resumedFrom);
     await mkdir(paths.checkpoints, { recursive: true });
     await mkdir(paths.samples, { recursive: true });
+    // The untrained generator's grid: what every later grid (same noise) is compared with.
+    if (resumedFrom === 0) await writeSamples(training, inputs, sampleGridPath(paths.samples, 0));
     await dropMetricsAfter(paths.metrics, 'gan', resumedFrom);
     await dropMetricsAfter(paths.metrics, GAN_EVAL_STAGE, resumedFrom);
     if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };
@@ -208,6 +212,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
         if (schedule.due(step, last) || stopSignal !== undefined) {
           checkpoint = await saveCheckpoint(paths.checkpoints, training, { ...state, pendingMetrics: window.pending() }, gan.keepCheckpoints);
           schedule.written();
+          await inputs.onCheckpoint?.(step);
         }
         if (stopSignal !== undefined) throw new InterruptedError(interruptedMessage('GAN training', step, checkpoint as string), stopSignal);
         if (step === inputs.stopAfterStep) break;

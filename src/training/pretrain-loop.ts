@@ -68,6 +68,8 @@ export interface PretrainLoopInputs {
   readonly log?: (line: string) => void;
   /** Called after every update with the split indices of its batch, e.g. to watch memory or the data. */
   readonly onStep?: (step: number, batch: Int32Array) => void;
+  /** Called after each checkpoint is written (with its step), e.g. to redraw the training curves. */
+  readonly onCheckpoint?: (step: number) => Promise<void>;
   /**
    * A stop request (the CLI's comes from Ctrl-C), polled once per step: when asked, the loop
    * finishes the step, writes a checkpoint and throws an InterruptedError.
@@ -266,6 +268,7 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
             const saved = { ...state, trainSeconds: elapsed(), pendingMetrics: window.pending() };
             checkpoint = await savePretrainCheckpoint(paths.checkpoints, encoder, optimizer, saved, pretrain.keepCheckpoints);
             schedule.written();
+            await inputs.onCheckpoint?.(step);
           }
           if (stopSignal !== undefined) throw new InterruptedError(interruptedMessage('pretraining', step, checkpoint as string), stopSignal);
           if (step === inputs.stopAfterStep) break;

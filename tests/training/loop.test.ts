@@ -63,8 +63,9 @@ async function losses(file: string) {
 test.serial('a run logs every step, keeps the newest checkpoints, writes sample grids and leaks no tensor', async (t) => {
   const dir = tempDir('s3gan-loop-');
   const counts: number[] = [];
+  const checkpointed: number[] = [];
   const before = tf.memory().numTensors;
-  const result = await trainGan(inputs(dir, { onStep: () => counts.push(tf.memory().numTensors) }));
+  const result = await trainGan(inputs(dir, { onStep: () => counts.push(tf.memory().numTensors), onCheckpoint: async (step) => void checkpointed.push(step) }));
   t.is(tf.memory().numTensors, before, 'everything the run made is disposed');
   t.deepEqual(counts.slice(1), Array(5).fill(counts[1]), 'tensor count flat from step 2 on (Adam slots exist after step 1)');
   t.is(result.step, 6);
@@ -76,7 +77,8 @@ test.serial('a run logs every step, keeps the newest checkpoints, writes sample 
   }
   t.false('dClassifierAccuracy' in records[0], 's3gan has no classifier head');
   t.deepEqual(await readdir(path.join(dir, 'checkpoints')), ['step-00000004', 'step-00000006']);
-  t.deepEqual(await readdir(path.join(dir, 'samples')), ['step-00000003.png', 'step-00000006.png']);
+  t.deepEqual(await readdir(path.join(dir, 'samples')), ['step-00000000.png', 'step-00000003.png', 'step-00000006.png'], 'the untrained grid, then every sampleEverySteps');
+  t.deepEqual(checkpointed, [2, 4, 6], 'the checkpoint hook follows each checkpoint');
   const state = await readCheckpointState(path.join(dir, 'checkpoints', 'step-00000006'));
   t.is(state.step, 6);
   t.is(state.batchesSeen, 6);
