@@ -145,6 +145,7 @@ export const ganSchema = z
     architecture: z.enum(['sndcgan', 'resnet', 'dcgan']).default('sndcgan').describe('Generator/discriminator family.'),
     width: positiveInt().max(1024).default(32).describe('Base channel count w (layers use multiples of w).'),
     zDim: positiveInt().max(4096).default(128).describe('Dimension of the latent z ~ N(0, I).'),
+    classEmbeddingDim: int().min(0).max(4096).default(0).describe("Conditional G: dimension of a learned class embedding concatenated to z at G's input (0 = the class enters only through conditional batch norm)."),
     batchSize: positiveInt().max(4096).default(64).describe('Real images per discriminator update.'),
     steps: positiveInt().default(10000).describe('Generator updates.'),
     dSteps: positiveInt().max(100).default(1).describe('Discriminator updates per generator update.'),

@@ -44,6 +44,7 @@ export function generatorOptions(gan: Config['gan'], method: MethodSpec, shape: 
     imageSize: shape.imageSize,
     channels: shape.channels,
     seed,
+    classEmbeddingDim: gan.classEmbeddingDim,
   };
 }
 

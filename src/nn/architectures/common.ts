@@ -34,6 +34,24 @@ export function generatorNorm(y: Symbolic | undefined, numClasses: number): (x: 
       : apply(new ConditionalBatchNorm({ numClasses, momentum: 0.99, epsilon: 1e-5, name }), [x, y]);
 }
 
+/**
+ * G's first layer input: z alone, or z concatenated with a learned class embedding e(y) [B, dim]
+ * when `classEmbeddingDim` > 0 and G is conditional. Conditional batch norm alone brings the class in
+ * through per-class scales that start at the identity; the embedding lets the very first layer, and
+ * so every feature map, depend on the class from the first step. N(0, 1) init matches z's scale.
+ */
+export function generatorLatent(z: Symbolic, y: Symbolic | undefined, numClasses: number, classEmbeddingDim: number, seed: number): Symbolic {
+  if (y === undefined || classEmbeddingDim === 0) return z;
+  const embedding = tf.layers.embedding({
+    inputDim: numClasses,
+    outputDim: classEmbeddingDim,
+    embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed + 1 }),
+    name: 'g_class_embedding',
+  });
+  const embedded = apply(tf.layers.flatten({ name: 'g_class_embedding_flat' }), apply(embedding, y));
+  return apply(tf.layers.concatenate({ name: 'g_latent' }), [z, embedded]);
+}
+
 /** A classifier head needs at least two classes to tell apart. */
 export function checkClassifierClasses(numClasses: number): void {
   if (numClasses < 2) throw new Error('a classifier head needs numClasses >= 2');

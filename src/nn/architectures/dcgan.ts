@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_ROTATIONS } from '../../data/rotate.js';
 import { ProjectionHead } from '../layers/index.js';
-import { apply, checkClassifierClasses, generatorNorm, initializer, labelInput, type Symbolic } from './common.js';
+import { apply, checkClassifierClasses, generatorLatent, generatorNorm, initializer, labelInput, type Symbolic } from './common.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
 
 /** imageSize / 16, the side of G's first and D's last feature map; throws unless a positive integer. */
@@ -43,7 +43,8 @@ export function dcganGenerator(options: GeneratorOptions): tf.LayersModel {
   const deconv = (filters: number, name: string, activation?: 'tanh') =>
     tf.layers.conv2dTranspose({ filters, kernelSize: 5, strides: 2, padding: 'same', activation, kernelInitializer: next(), name });
 
-  let x = apply(tf.layers.dense({ units: base * base * 8 * w, kernelInitializer: next(), name: 'g_dense' }), z);
+  const latent = generatorLatent(z, y, numClasses, options.classEmbeddingDim ?? 0, options.seed + 1000);
+  let x = apply(tf.layers.dense({ units: base * base * 8 * w, kernelInitializer: next(), name: 'g_dense' }), latent);
   x = apply(tf.layers.reshape({ targetShape: [base, base, 8 * w] }), x);
   x = apply(tf.layers.reLU(), norm(x, 'g_bn0'));
   // [B, s/16, s/16, 8w] → [B, s/8, s/8, 4w] → [B, s/4, s/4, 2w] → [B, s/2, s/2, w].

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GlobalSumPooling2D, SNConv2D } from '../layers/index.js';
-import { apply, generatorNorm, initializer, labelInput, spectralHeads, type Symbolic } from './common.js';
+import { apply, generatorLatent, generatorNorm, initializer, labelInput, spectralHeads, type Symbolic } from './common.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
 
 /** log2(imageSize / 8) for imageSize = 8·2^k; throws otherwise. */
@@ -64,7 +64,8 @@ export function resnetGenerator(options: GeneratorOptions): tf.LayersModel {
     return apply(tf.layers.add({ name: `${name}_add` }), [h, shortcut]);
   };
 
-  let x = apply(tf.layers.dense({ units: 4 * 4 * ch, kernelInitializer: next(), name: 'g_dense' }), z);
+  const latent = generatorLatent(z, y, numClasses, options.classEmbeddingDim ?? 0, options.seed + 1000);
+  let x = apply(tf.layers.dense({ units: 4 * 4 * ch, kernelInitializer: next(), name: 'g_dense' }), latent);
   x = apply(tf.layers.reshape({ targetShape: [4, 4, ch] }), x);
   for (let i = 1; i <= blocks; i++) x = upBlock(x, `g_block${i}`);
   x = relu(norm(x, 'g_bn_out'));

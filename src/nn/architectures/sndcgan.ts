@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GlobalSumPooling2D, SNConv2D } from '../layers/index.js';
-import { generatorNorm, initializer, labelInput, spectralHeads } from './common.js';
+import { generatorLatent, generatorNorm, initializer, labelInput, spectralHeads } from './common.js';
 
 export interface GeneratorOptions {
   /** Latent dimension of z ~ N(0, I). */
@@ -28,6 +28,8 @@ export interface GeneratorOptions {
   readonly channels: 1 | 3;
   /** Seed of the N(0, 0.02) initialisers. */
   readonly seed: number;
+  /** Dimension of a class embedding concatenated to z (conditional only; 0 or absent = none). */
+  readonly classEmbeddingDim?: number;
 }
 
 export interface DiscriminatorOptions {
@@ -65,7 +67,8 @@ export function sndcganGenerator(options: GeneratorOptions): tf.LayersModel {
   const norm = generatorNorm(y, numClasses);
 
   const base = imageSize / 8;
-  let x = tf.layers.dense({ units: base * base * 8 * w, kernelInitializer: next(), name: 'g_dense' }).apply(z) as tf.SymbolicTensor;
+  const latent = generatorLatent(z, y, numClasses, options.classEmbeddingDim ?? 0, options.seed + 1000);
+  let x = tf.layers.dense({ units: base * base * 8 * w, kernelInitializer: next(), name: 'g_dense' }).apply(latent) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [base, base, 8 * w] }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU().apply(norm(x, 'g_bn0')) as tf.SymbolicTensor;
   [4 * w, 2 * w, w].forEach((filters, i) => {
