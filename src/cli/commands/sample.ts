@@ -7,16 +7,15 @@
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { imageGrid, writeGridImage } from '../../artifacts/image-grid.js';
-import { readModelDir } from '../../artifacts/model-files.js';
+import { loadGenerator, sample } from '../../api/generator.js';
 import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
-import '../../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
-import { classRowLabels, generateImages, rowPerClass } from '../../training/samples.js';
+import { classRowLabels, rowPerClass } from '../../training/samples.js';
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 import { gridOutFormat } from '../grid-out.js';
+import { STDERR_HOOKS } from '../load-dataset.js';
 
 interface SampleFlags {
   run?: string;
@@ -72,14 +71,12 @@ export function sampleCommand(): Command {
         print(`would sample ${flags.count} images from ${modelDir} into ${path.resolve(flags.out)}`);
         return;
       }
-      reportBackend(await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads }));
-      const generator = await readModelDir(modelDir);
+      const generator = await loadGenerator(config.run.dir, { ema: flags.ema, step: chosen.step, backend: config.backend.name, threads: config.backend.threads, log: STDERR_HOOKS.log });
       try {
-        const zDim = generator.inputs[0].shape[1] as number;
         const rows = flags.class !== undefined || !conditional ? 1 : state.numClasses;
         const perRow = Math.max(1, Math.ceil(flags.count / rows));
         const classes = flags.class !== undefined ? new Int32Array(flags.count).fill(flags.class) : conditional ? rowPerClass(rows, perRow) : new Int32Array(flags.count);
-        const { pixels, shape } = generateImages(generator, { classes, zDim, conditional, seed: flags.seed ?? config.seed });
+        const { pixels, shape } = sample(generator, { ...(conditional ? { classes: [...classes] } : { n: classes.length }), seed: flags.seed ?? config.seed });
         const columns = rows === 1 ? Math.ceil(Math.sqrt(classes.length)) : perRow;
         // One row per class: each labelled with its name (checkpoints before names were recorded: its index).
         const rowLabels = rows > 1 ? classRowLabels(rows, state.classNames) : undefined;
