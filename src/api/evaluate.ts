@@ -40,7 +40,7 @@ export async function evaluate(runDir: string, options: EvaluateOptions = {}): P
   const named = options.metrics === undefined || all ? undefined : [...(options.metrics as readonly EvalMetric[])];
   const config = await resolveConfig(options, optionOverrides({ runDir: ['run.dir', runDir], samples: ['eval.samples', options.samples], metrics: ['eval.metrics', named] }), runDir);
   const checkpoint = await findCheckpoint(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR), config.run.dir, options.step);
-  checkRunData(config, "drop the config or set entry that changes them");
+  checkRunData(config, 'drop the config or set entry that changes them');
   const request: MetricRequest = all ? { kind: 'all', source: 'metrics' } : named === undefined ? configMetrics(config) : { kind: 'named', metrics: config.eval.metrics, source: 'metrics' };
   const hooks = outputHooks(options);
   const dataset = await loadPlannedDataset(config, [EVAL_STAGE], hooks);
