@@ -3,9 +3,7 @@
  * validated Config, and the process-level error policy (UserError → message only, exit code 2).
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
+import { runConfigFile } from '../api/options.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { ConfigOverride } from '../config/overrides.js';
 
@@ -43,8 +41,7 @@ export function globalFlags(command: Command): GlobalFlags {
  */
 export async function commandConfig(command: Command, extraOverrides: readonly ConfigOverride[] = [], runDir?: string): Promise<LoadedConfig> {
   const flags = globalFlags(command);
-  const runConfig = runDir === undefined ? undefined : path.join(runDir, RESOLVED_CONFIG_FILE);
-  const configFile = flags.config ?? (runConfig !== undefined && existsSync(runConfig) ? runConfig : undefined);
+  const configFile = flags.config ?? runConfigFile(runDir);
   return loadConfig({ configFile, overrides: [...extraOverrides, ...flags.set] });
 }
 

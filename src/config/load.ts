@@ -50,6 +50,11 @@ export interface LoadConfigOptions {
   readonly overrides?: readonly ConfigOverride[];
   /** Directory searched for s3gan.config.*, .s3ganrc*, or a "s3gan" key in package.json. */
   readonly cwd?: string;
+  /**
+   * A config given as an object (the content a config file would have, `extends` included) instead
+   * of a file; errors name it as `source`. Used by the library API; excludes `configFile`.
+   */
+  readonly content?: { readonly value: Readonly<Record<string, unknown>>; readonly source: string };
 }
 
 export interface LoadedConfig {
@@ -134,19 +139,23 @@ async function readConfigFile(file: string): Promise<Plain> {
 /** Loads `file` and what it extends into `target`, presets first. */
 async function mergeFile(file: string, target: Plain, provenance: Provenance, files: string[], chain: string[]): Promise<void> {
   if (chain.includes(file)) throw new UserError(`config 'extends' cycle: ${[...chain, file].join(' → ')}`);
-  const content = { ...(await readConfigFile(file)) };
+  await mergeContent({ ...(await readConfigFile(file)) }, file, dirname(file), target, provenance, files, [...chain, file]);
+  files.push(file);
+}
+
+/** Merges a config's `content` (from `origin`, whose relative `extends` paths start at `dir`) into `target`, presets first. */
+async function mergeContent(content: Plain, origin: string, dir: string, target: Plain, provenance: Provenance, files: string[], chain: string[]): Promise<void> {
   const parents = content.extends;
   delete content.extends;
   if (parents !== undefined) {
     const list = Array.isArray(parents) ? parents : [parents];
     for (const parent of list) {
-      if (typeof parent !== 'string') throw new UserError(`${file}: extends: expected a preset name or file path`);
-      await mergeFile(resolveExtends(parent, dirname(file), file), target, provenance, files, [...chain, file]);
+      if (typeof parent !== 'string') throw new UserError(`${origin}: extends: expected a preset name or file path`);
+      await mergeFile(resolveExtends(parent, dir, origin), target, provenance, files, chain);
     }
   }
   clearExcluded(target, leafKeys(content), provenance);
-  mergeInto(target, content, file, provenance);
-  files.push(file);
+  mergeInto(target, content, origin, provenance);
 }
 
 /** Dotted paths of the leaves of `source` (a config file's content). */
@@ -185,9 +194,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const provenance: Provenance = new Map();
   const files: string[] = [];
 
-  // 1. The config file: explicit, or found by cosmiconfig in cwd.
+  // 1. The config file: explicit, or found by cosmiconfig in cwd (none when given as an object).
   let file: string | undefined;
-  if (options.configFile !== undefined) {
+  if (options.content !== undefined) {
+    if (options.configFile !== undefined) throw new UserError(`${options.content.source}: give a config file or a config object, not both`);
+    if (!isPlainObject(options.content.value)) throw new UserError(`${options.content.source}: expected a mapping of sections at the top level`);
+  } else if (options.configFile !== undefined) {
     file = resolve(cwd, options.configFile);
     const bareName = !/[\\/]/.test(options.configFile) && extname(options.configFile) === '';
     if (bareName && !existsSync(file)) {
@@ -208,6 +220,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
   // 2. Presets it extends, then the file itself.
   if (file !== undefined) await mergeFile(file, raw, provenance, files, []);
+  else if (options.content !== undefined) await mergeContent(structuredClone({ ...options.content.value }), options.content.source, cwd, raw, provenance, files, []);
 
   // 3. Command-line overrides (one source: setting both keys of an exclusive group there is an error).
   clearExcluded(raw, (options.overrides ?? []).map(overrideKey), provenance);

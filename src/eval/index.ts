@@ -1,6 +1,6 @@
 /**
- * Evaluation of generators (ALGORITHMS.md, "Evaluation"): feature extractors (the cached domain
- * classifier, or a tfjs model on disk), cached real reference statistics, chunked generation and
+ * Evaluation of generators (ALGORITHMS.md, "Evaluation"): feature extractors (the shipped
+ * evaluation networks, the cached domain classifier, or a tfjs model on disk), cached real reference statistics, chunked generation and
  * the metrics of src/metrics wired together. evaluateGenerator is the entry point; the GAN loop's
  * cheap evaluation and the eval stage are built on it.
  */
@@ -8,6 +8,7 @@ export * from './images.js';
 export * from './domain-classifier.js';
 export * from './classifier-training.js';
 export * from './domain-classifier-cache.js';
+export * from './shipped-network.js';
 export * from './extractor.js';
 export * from './model-extractor.js';
 export * from './readout.js';
@@ -20,4 +21,6 @@ export * from './results.js';
 export * from './evaluator.js';
 export * from './evaluate.js';
 export * from './cheap.js';
+export * from './image-sets.js';
+export * from './score-image-sets.js';
 export { cacheEntryDir, evalCacheRoot } from './cache-paths.js';

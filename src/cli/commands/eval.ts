@@ -5,18 +5,17 @@
  * evaluation of a dataset trains and reads them.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { GAN_CHECKPOINTS_DIR, RESOLVED_CONFIG_FILE } from '../../artifacts/run-dir.js';
-import type { Config } from '../../config/schema.js';
+import { evaluateInRun } from '../../api/evaluate.js';
+import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { formatSkipped, type MetricRequest } from '../../eval/applicability.js';
 import { formatClassifierAccuracy } from '../../eval/domain-classifier-cache.js';
 import { parseMetricList } from '../../eval/metric-names.js';
 import { formatPerClassLabelAccuracy, formatResultWarnings, formatResultsTable } from '../../eval/results.js';
-import { configMetrics, findCheckpoint, runEvalStage, selectEvalMetrics } from '../../stages/eval-stage.js';
-import { UserError, errorMessage } from '../../util/errors.js';
-import { openStageRun } from '../stage-run.js';
+import { configMetrics, findCheckpoint, selectEvalMetrics } from '../../stages/eval-stage.js';
+import { checkRunData } from '../../stages/eval-run-data.js';
 import { flagOverride } from '../../config/overrides.js';
+import { STDERR_HOOKS } from '../load-dataset.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
@@ -35,31 +34,6 @@ function integer(flag: string, min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
     return n;
   };
-}
-
-/** The data keys that decide which real images the generator is compared with. */
-const DATA_KEYS = ['name', 'path', 'labelFile', 'classNames', 'imageSize', 'channels', 'fit'] as const;
-
-/**
- * Refuses to compare a run's generator with real images prepared differently from its training
- * data (another dataset, size or fit, given by --config or --set), which would give meaningless numbers.
- */
-function checkRunData(config: Config): void {
-  const file = path.resolve(config.run.dir, RESOLVED_CONFIG_FILE);
-  if (!existsSync(file)) return;
-  let recorded: Record<string, unknown>;
-  try {
-    recorded = (JSON.parse(readFileSync(file, 'utf8')) as { data?: Record<string, unknown> }).data ?? {};
-  } catch (error) {
-    throw new UserError(`cannot read ${file}: ${errorMessage(error)}`);
-  }
-  for (const key of DATA_KEYS) {
-    const mine = JSON.stringify(config.data[key] ?? null);
-    const theirs = JSON.stringify(recorded[key] ?? null);
-    if (mine !== theirs) {
-      throw new UserError(`data.${key} is ${mine} but run ${config.run.dir} was trained with ${theirs}: evaluate with the run's data settings (drop the --config or --set that changes them; the run's config is ${file})`);
-    }
-  }
 }
 
 export function evalCommand(): Command {
@@ -92,7 +66,7 @@ export function evalCommand(): Command {
       ];
       const { config } = await commandConfig(self, overrides, flags.run);
       const checkpoint = await findCheckpoint(path.resolve(config.run.dir, GAN_CHECKPOINTS_DIR), config.run.dir, flags.step);
-      checkRunData(config);
+      checkRunData(config, 'drop the --config or --set that changes them');
       // Which metrics apply is decided from the dataset and the checkpoint before the run is opened.
       const request: MetricRequest = all
         ? { kind: 'all', source: '--metrics' }
@@ -108,22 +82,12 @@ export function evalCommand(): Command {
         print(`would evaluate ${plan}`);
         return;
       }
-      const { run } = await openStageRun(config, 'eval', plan, dataset);
-      try {
-        const { results, file } = await runEvalStage(run, dataset, config, {
-          ema: flags.ema === true,
-          step: checkpoint.step,
-          seed: flags.seed,
-          metrics: request,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
-        for (const line of formatResultWarnings(results.metrics)) process.stderr.write(`${line}\n`);
-        print(formatResultsTable(results));
-        for (const line of formatPerClassLabelAccuracy(results)) print(line);
-        if (results.classifier !== null) print(`domain classifier: ${formatClassifierAccuracy(results.classifier)}`);
-        print(`results: ${file}`);
-      } finally {
-        await run.close();
-      }
+      process.stderr.write(`eval ${plan}\n`);
+      const { results, file } = await evaluateInRun(config, dataset, STDERR_HOOKS, { ema: flags.ema === true, step: checkpoint.step, seed: flags.seed, metrics: request });
+      for (const line of formatResultWarnings(results.metrics)) process.stderr.write(`${line}\n`);
+      print(formatResultsTable(results));
+      for (const line of formatPerClassLabelAccuracy(results)) print(line);
+      if (results.classifier !== null) print(`domain classifier: ${formatClassifierAccuracy(results.classifier)}`);
+      print(`results: ${file}`);
     });
 }

@@ -5,13 +5,12 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { PIPELINES, pipelineFor } from '../../../pipelines/index.js';
+import { PIPELINES, pipelineConfig, runInRun } from '../../api/run.js';
 import { budgetText } from '../../config/derived.js';
-import { runPipeline } from '../../stages/pipeline.js';
 import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
-import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { STDERR_HOOKS } from '../load-dataset.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 
@@ -44,9 +43,7 @@ export function runCommand(): Command {
       ];
       // The pipeline follows from the method; its own settings (e.g. k-means labels) go under the
       // user's flags, so an explicit --set still wins.
-      const first = await commandConfig(self, overrides, flags.run);
-      const pipeline = pipelineFor(first.config.gan.method);
-      const { config } = pipeline.overrides === undefined ? first : await commandConfig(self, [...pipeline.overrides, ...overrides], flags.run);
+      const { config, pipeline } = await pipelineConfig(async (pipelineOverrides) => (await commandConfig(self, [...pipelineOverrides, ...overrides], flags.run)).config);
       const stages = pipeline.stages.map((s) => s.name).join(' → ');
       const plan = `${config.gan.method} on ${config.data.name} with ${budgetText(config)}: ${stages} → ${resolve(config.run.dir)}`;
       const dryRun = globalFlags(self).dryRun;
@@ -56,24 +53,15 @@ export function runCommand(): Command {
         return;
       }
       const started = Date.now();
-      const { dataset, run } = await openStageRun(config, 'run', plan, loaded, true);
-      try {
-        const log = (line: string) => process.stderr.write(`${line}\n`);
-        // Each stage's summary as it ends: a long run shows e.g. the pseudo-label accuracy hours before its end.
-        await runPipeline(
-          pipeline,
-          { run, dataset, config, log, stop: signalStopRequest() },
-          {
-            onStage: (index, total, stage) => log(`[${index}/${total}] ${stage.name}`),
-            onStageDone: (_index, _total, stage, outcome) => {
-              print(`${stage.name}${outcome.skipped ? ' (already done)' : ''}:`);
-              for (const line of outcome.summary) print(`  ${line}`);
-            },
-          },
-        );
-        print(`run directory: ${run.path} (${formatDuration((Date.now() - started) / 1000)})`);
-      } finally {
-        await run.close();
-      }
+      // Each stage's summary as it ends: a long run shows e.g. the pseudo-label accuracy hours before its end.
+      const result = await runInRun(config, pipeline, loaded, {
+        ...STDERR_HOOKS,
+        stop: signalStopRequest(),
+        onStageDone: (_index, _total, stage, outcome) => {
+          print(`${stage.name}${outcome.skipped ? ' (already done)' : ''}:`);
+          for (const line of outcome.summary) print(`  ${line}`);
+        },
+      });
+      print(`run directory: ${result.runDir} (${formatDuration((Date.now() - started) / 1000)})`);
     });
 }

@@ -11,16 +11,15 @@ import { writeFileAtomic } from '../../artifacts/atomic-write.js';
 import { writeImageFolder } from '../../artifacts/image-files.js';
 import { imageGrid, writeGridImage } from '../../artifacts/image-grid.js';
 import { encodeNpyUint8 } from '../../artifacts/npy.js';
-import { readModelDir } from '../../artifacts/model-files.js';
+import { loadGenerator, sample } from '../../api/generator.js';
 import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
-import { reportBackend, selectBackend } from '../../backend/select.js';
 import { balancedClasses } from '../../eval/generate.js';
-import '../../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
-import { classRowLabels, generateImages, rowPerClass } from '../../training/samples.js';
+import { classRowLabels, rowPerClass } from '../../training/samples.js';
 import { UserError } from '../../util/errors.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
+import { STDERR_HOOKS } from '../load-dataset.js';
 import { sampleOut, type SampleOut } from '../sample-out.js';
 
 interface SampleFlags {
@@ -99,12 +98,10 @@ export function sampleCommand(): Command {
         print(`would sample ${flags.count} images from ${modelDir} into ${path.resolve(flags.out)}`);
         return;
       }
-      reportBackend(await selectBackend(config.backend.name, undefined, undefined, { threads: config.backend.threads }));
-      const generator = await readModelDir(modelDir);
+      const generator = await loadGenerator(config.run.dir, { ema: flags.ema, step: chosen.step, backend: config.backend.name, threads: config.backend.threads, log: STDERR_HOOKS.log });
       try {
-        const zDim = generator.inputs[0].shape[1] as number;
         const { classes, rows } = sampleClasses(out, flags.count, state.numClasses, flags.class);
-        const { pixels, shape } = generateImages(generator, { classes, zDim, conditional, seed: flags.seed ?? config.seed });
+        const { pixels, shape } = sample(generator, { ...(conditional ? { classes: [...classes] } : { n: classes.length }), seed: flags.seed ?? config.seed });
         const classNames = classRowLabels(state.numClasses, state.classNames);
         if (out.kind === 'npy') {
           await writeFileAtomic(flags.out, encodeNpyUint8(pixels, shape));

@@ -4,12 +4,11 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../../artifacts/run-dir.js';
+import { trainInRun } from '../../api/train.js';
 import { getMethod } from '../../methods/methods.js';
-import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from '../../stages/gan-stage.js';
 import { signalStopRequest } from '../../util/interrupt.js';
-import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
+import { STDERR_HOOKS } from '../load-dataset.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 
@@ -42,20 +41,15 @@ export function trainCommand(): Command {
         print(`would train ${plan}`);
         return;
       }
-      const { dataset, run } = await openStageRun(config, 'train', plan, loaded, true);
-      try {
-        const result = await runGanStage(run, dataset, config, { log: (line) => process.stderr.write(`${line}\n`), stop: signalStopRequest() });
-        if (result.resumedFrom >= gan.steps) {
-          print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
-        } else {
-          print(`trained ${formatCount(result.step)} steps (${formatCount(result.imagesSeen)} real images seen${result.resumedFrom > 0 ? `, resumed from step ${formatCount(result.resumedFrom)}` : ''})`);
-        }
-        print(`samples: ${finalSampleGrid(run, result.step)}`);
-        print(`checkpoint: ${result.checkpoint ?? run.file(GAN_CHECKPOINTS_DIR)}`);
-        print(`generator (plain tfjs): ${run.file(`${GAN_EXPORT_DIR}/generator-ema/model.json`)}`);
-        print(`metrics: ${run.file(METRICS_FILE)}`);
-      } finally {
-        await run.close();
+      const result = await trainInRun(config, loaded, { ...STDERR_HOOKS, stop: signalStopRequest() });
+      if (result.alreadyTrained) {
+        print(`already trained: ${formatCount(result.step)} steps (raise gan.steps or --steps to continue)`);
+      } else {
+        print(`trained ${formatCount(result.step)} steps (${formatCount(result.imagesSeen)} real images seen${result.resumedFrom > 0 ? `, resumed from step ${formatCount(result.resumedFrom)}` : ''})`);
       }
+      print(`samples: ${result.samples}`);
+      print(`checkpoint: ${result.checkpoint}`);
+      print(`generator (plain tfjs): ${result.exports.generatorEma}/model.json`);
+      print(`metrics: ${result.metricsFile}`);
     });
 }

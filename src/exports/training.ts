@@ -1,0 +1,31 @@
+/**
+ * `s3gan/training`: the methods, the training steps and loop, EMA, checkpoints and exports, the
+ * stages and pipelines, run directories and their artifacts (report, charts), backend selection and
+ * progress.
+ */
+export { METHODS, getMethod, type MethodName, type MethodSpec, type LabelSource } from '../methods/methods.js';
+export { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../training/steps.js';
+export { WeightAverage } from '../training/ema.js';
+export { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/loop.js';
+export { DivergenceError } from '../training/divergence.js';
+export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from '../training/export.js';
+export { generateImages, classGrid } from '../training/samples.js';
+export { listCheckpoints, loadCheckpoint, readCheckpointState } from '../training/checkpoint.js';
+export { readModelDir, writeModelDir } from '../artifacts/model-files.js';
+export { runGanStage, GAN_STAGE, GAN_EXPORT_DIR } from '../stages/gan-stage.js';
+export { runPretrainStage } from '../stages/pretrain-stage.js';
+export { runPseudoLabelStage } from '../stages/pseudo-label-stage.js';
+export { runEvalStage, readEvalHistory, EVAL_RESULTS_FILE, EVAL_HISTORY_FILE, type EvalResultsFile } from '../stages/eval-stage.js';
+export { writeReport } from '../report/write-report.js';
+export { lineChartPng, lineChartSpec, lineChartSvg, writeLineChartPng, type LineChartOptions, type PlotPoint } from '../plots/index.js';
+export { runPipeline, definePipeline, type Pipeline, type PipelineStage, type StageContext, type StageOutcome } from '../stages/pipeline.js';
+export { PIPELINES, pipelineFor } from '../../pipelines/index.js';
+export { loadPlannedDataset, openConfiguredRun, type StageStartHooks } from '../stages/stage-start.js';
+export { openRunDir, type RunDir } from '../artifacts/run-dir.js';
+export { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
+export { MetricsLog } from '../artifacts/metrics-log.js';
+export { imageGrid, gridByClass, gridFormatOf, writeGridImage, writeGridPng, type Grid, type GridFormat } from '../artifacts/image-grid.js';
+export { selectBackend, describeBackend, type BackendSelection } from '../backend/select.js';
+export { createProgress, type Progress, type ProgressStream } from '../util/progress.js';
+export { UserError } from '../util/errors.js';
+export { InterruptedError, signalStopRequest, type StopRequest } from '../util/interrupt.js';
