@@ -1,33 +1,19 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { apiExample, apiExampleWith, SETTINGS_LINE } from './readme-example.js';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { tempDir } from '../temp.js';
 import { TINY_EVAL, tinyGan, tinyMnist } from './fixtures.js';
 
-/** The js block of README.md's "From code" section: the API example. */
-function apiExample(): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('\n## From code\n'), readme.indexOf('\n## ', readme.indexOf('\n## From code\n') + 1));
-  const block = /```js\n([\s\S]*?)```/.exec(section);
-  if (block === null) throw new Error('README.md has no js block under "## From code"');
-  return block[1];
-}
-
-/** The example's one line of settings, which the test replaces with tiny ones. */
-const SETTINGS_LINE = /^const settings = \{.*\};$/m;
-
 test("README's API example trains, samples and evaluates from code (tiny settings, cpu backend)", async (t) => {
   const cwd = tempDir('s3gan-readme-api-');
-  const example = apiExample();
-  t.regex(example, SETTINGS_LINE);
+  t.regex(apiExample(), SETTINGS_LINE);
   const settings = { ...tinyGan(tinyMnist()), ...TINY_EVAL, 'gan.method': 'cgan-full', 'gan.steps': 2, 'eval.samples': 20 };
   // The only changes: the settings line, and the package imported by its path (the script lives outside the package).
-  const script = example
-    .replace(SETTINGS_LINE, `const settings = ${JSON.stringify(settings)};`)
-    .replace(`from 's3gan'`, `from '${import.meta.resolve('s3gan')}'`);
+  const script = apiExampleWith(settings).replace(`from 's3gan'`, `from '${import.meta.resolve('s3gan')}'`);
   writeFileSync(path.join(cwd, 'example.mjs'), script);
   const { stdout } = await promisify(execFile)(process.execPath, ['example.mjs'], { cwd });
   const lines = stdout.trim().split('\n');

@@ -6,13 +6,16 @@ import * as path from 'node:path';
 import { loadDataset } from '../../src/data/registry.js';
 import { fitToSize } from '../../src/data/transforms.js';
 import { classifierAccuracy } from '../../src/eval/classifier-training.js';
-import { indexRange } from '../../src/eval/images.js';
 import { loadShippedNetwork, SHIPPED_GEOMETRY, shippedNetworkDir, toShippedGeometry, weightsSha256, type ShippedNetworkDataset } from '../../src/eval/shipped-network.js';
 import { tempDir } from '../cli/helpers.js';
 
 const cacheDir = tempDir('s3gan-shipped-network-');
-/** Test images scored per dataset: the first of each split, enough to resolve a point of accuracy. */
+/**
+ * Test images scored per dataset: every fifth image of the split, so the subset spans all of it (the
+ * first MNIST test images are from harder writers than the rest).
+ */
 const TEST_IMAGES = 2000;
+const STRIDE = 5;
 
 test.before(async () => {
   await tf.setBackend('cpu');
@@ -22,8 +25,10 @@ const scores = test.macro(async (t, dataset: ShippedNetworkDataset, minimum: num
   const network = await loadShippedNetwork(dataset);
   try {
     const data = await loadDataset({ name: dataset, cacheDir, imageSize: 28, skipCorrupt: false });
-    const accuracy = await classifierAccuracy(network.model, data.test!, indexRange(0, TEST_IMAGES), SHIPPED_GEOMETRY);
-    t.true(accuracy >= minimum, `${dataset}: ${(100 * accuracy).toFixed(2)} % on the first ${TEST_IMAGES} test images`);
+    const indices = Int32Array.from({ length: TEST_IMAGES }, (_, i) => i * STRIDE);
+    const accuracy = await classifierAccuracy(network.model, data.test!, indices, SHIPPED_GEOMETRY);
+    t.true(accuracy >= minimum, `${dataset}: ${(100 * accuracy).toFixed(2)} % on every ${STRIDE}th of the test images (${TEST_IMAGES})`);
+    t.log(`${dataset}: ${(100 * accuracy).toFixed(2)} % on ${TEST_IMAGES} test images`);
     const recorded = JSON.parse(readFileSync(path.join(shippedNetworkDir(dataset), 'network.json'), 'utf8')) as { weightsSha256: string; testAccuracy: number };
     t.is(network.info.weightsSha256, recorded.weightsSha256);
     t.is(await weightsSha256(shippedNetworkDir(dataset)), recorded.weightsSha256);

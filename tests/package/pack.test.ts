@@ -16,6 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../../src/util/package-root.js';
+import { TINY_EVAL, tinyGan, tinyMnist } from '../api/fixtures.js';
+import { apiExampleWith } from '../api/readme-example.js';
 import { tempDir } from '../temp.js';
 
 interface Run {
@@ -102,13 +104,15 @@ function get(): Installed {
   return installed;
 }
 
-test('the tarball holds the licence, the compiled library, CLI and pipelines, and the presets; no tests or sources', (t) => {
+test('the tarball holds the licence, the compiled library, CLI and pipelines, the presets, the evaluation networks and the browser page; no tests or sources', (t) => {
   const { files, seconds } = get();
   t.log(`npm pack and npm install took ${seconds.toFixed(1)} s`);
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/pipelines/index.js', 'configs/quickstart.yaml', 'native/build.js', 'native/binding.gyp']) {
+  for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/pipelines/index.js', 'configs/quickstart.yaml', 'native/build.js', 'native/binding.gyp',
+    'data/networks/mnist/weights.bin', 'data/networks/fashion-mnist/network.json', 'src/web/generator-page/index.html']) {
     t.true(files.includes(file), `${file} is not in the package`);
   }
-  t.deepEqual(files.filter((file) => /^(src|tests|bench|dist\/tests|dist\/bench)\//.test(file) || /(?<!\.d)\.ts$/.test(file)), []);
+  // src/web holds the browser page's own files (HTML, CSS, browser JS), copied into every export.
+  t.deepEqual(files.filter((file) => /^(src\/(?!web\/)|tests|bench|dist\/tests|dist\/bench)\//.test(file) || /(?<!\.d)\.ts$/.test(file)), []);
   t.regex(readFileSync(join(get().installed, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
 });
 
@@ -191,4 +195,16 @@ test('source maps resolve in the installed package: each names a map that ships,
     if (carried !== map.sources.length) t.fail(`${relative(root, mapFile)} points at ${map.sources.join(', ')} without their text`);
   }
   t.pass();
+});
+
+test("README's API example runs against the installed package: train, sample, evaluate (tiny settings, cpu backend)", (t) => {
+  const { app } = get();
+  const settings = { ...tinyGan(tinyMnist()), ...TINY_EVAL, 'gan.method': 'cgan-full', 'gan.steps': 2, 'eval.samples': 20 };
+  writeFileSync(join(app, 'api-example.mjs'), apiExampleWith(settings));
+  const result = run(process.execPath, ['api-example.mjs'], app);
+  t.is(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split('\n');
+  t.is(lines[0], `trained 2 steps: ${join(app, 'runs/api-mnist/gan/samples/step-00000002.png')}`);
+  t.regex(lines[1], /^fid \d+\.\d{3}$/);
+  t.regex(lines[2], /^label-accuracy \d\.\d{3}$/);
 });
