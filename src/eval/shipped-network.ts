@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readModelDir, WEIGHTS_BIN } from '../artifacts/model-files.js';
 import { fitToSize } from '../data/transforms.js';
-import { UserError } from '../util/errors.js';
+import { errorMessage, UserError } from '../util/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import type { DomainClassifier } from './domain-classifier-cache.js';
 import type { InputGeometry } from './images.js';
@@ -78,7 +78,7 @@ export async function loadShippedNetwork(dataset: ShippedNetworkDataset): Promis
   try {
     info = JSON.parse(await readFile(infoPath, 'utf8')) as ShippedNetworkInfo;
   } catch (error) {
-    throw new UserError(`the shipped evaluation network of ${dataset} is missing or unreadable (${infoPath}); reinstall s3gan, or set eval.network to 'trained'`);
+    throw new UserError(`the shipped evaluation network of ${dataset} is missing or unreadable (${infoPath}: ${errorMessage(error)}); reinstall s3gan, or set eval.network to 'trained'`);
   }
   const sha256 = await weightsSha256(dir);
   if (sha256 !== info.weightsSha256) {
