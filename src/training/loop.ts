@@ -17,7 +17,7 @@ import type { Config } from '../config/schema.js';
 import { trainingBatches, type Batch } from '../data/pipeline.js';
 import type { ImageSplit } from '../data/types.js';
 import type { MethodSpec } from '../methods/methods.js';
-import { createProgress, type ProgressStream } from '../util/progress.js';
+import { createProgress, type ProgressPayload, type ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 import { InterruptedError, interruptedMessage, pollStop, type StopRequest } from '../util/interrupt.js';
 import { Rng } from '../util/rng.js';
@@ -159,6 +159,8 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     const window = new MetricWindow(state.imagesSeen, state.pendingMetrics);
     const schedule = new CheckpointSchedule(gan.checkpointEverySteps, gan.checkpointEveryMinutes, inputs.now);
     let checkpoint = newest?.path;
+    let losses: ProgressPayload = {};
+    let evaluated: ProgressPayload = {};
     const unlisten = inputs.stop?.listen();
     try {
       for (let step = state.step + 1; step <= gan.steps; step++) {
@@ -198,14 +200,19 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
         if (step % gan.logEverySteps === 0 || last) {
           const record = window.flush(step, state.imagesSeen);
           log.log({ stage: 'gan', ...record });
-          progress.update(step - resumedFrom, { dLoss: record.dLoss as number, gLoss: record.gLoss as number });
+          losses = { dLoss: record.dLoss as number, gLoss: record.gLoss as number };
+          progress.update(step - resumedFrom, { ...losses, ...evaluated });
         } else {
           progress.update(step - resumedFrom);
         }
         if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, sampleGridPath(paths.samples, step));
         if (inputs.evaluate !== undefined && config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
           refreshEmaGenerator(training);
-          log.log({ stage: GAN_EVAL_STAGE, step, ...(await inputs.evaluate(training.emaGenerator, step)) });
+          const scores = await inputs.evaluate(training.emaGenerator, step);
+          log.log({ stage: GAN_EVAL_STAGE, step, ...scores });
+          // The newest cheap evaluation stays on the progress line next to the losses.
+          evaluated = progressScores(scores);
+          progress.update(step - resumedFrom, { ...losses, ...evaluated });
         }
         if (last && paths.exports !== undefined) await writeExports(training, inputs, paths.exports);
         const stopSignal = await pollStop(inputs.stop);
@@ -255,4 +262,12 @@ async function writeSamples(training: GanTraining, inputs: GanLoopInputs, file: 
     classNames: inputs.classNames,
     seed: inputs.config.seed,
   });
+}
+
+/** The cheap evaluation's FID and label accuracy for the progress line (those it computed). */
+function progressScores(scores: MetricRecord): ProgressPayload {
+  const shown: Record<string, number> = {};
+  if (typeof scores.fid === 'number') shown.fid = scores.fid;
+  if (typeof scores.labelAccuracy === 'number') shown.labelAcc = scores.labelAccuracy;
+  return shown;
 }

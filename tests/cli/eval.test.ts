@@ -48,6 +48,8 @@ test.serial('a tiny run with cheap evaluations, then eval: eval/results.json, th
   const trained = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '2', ...TINY, ...TINY_EVAL, '--set', 'eval.everySteps=1', '--set', 'eval.cheapSamples=16']);
   t.is(trained.code, 0, trained.stderr);
   t.regex(trained.stderr, /domain classifier: training on 400 labelled mnist images/);
+  // The newest cheap evaluation is shown on the progress line, next to the losses.
+  t.regex(trained.stderr, /gan: 2\/2 steps .*done in .*dLoss=[\d.e-]+, gLoss=[\d.e-]+, fid=[\d.e-]+, labelAcc=[\d.]+$/m);
   const cheap = readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
