@@ -9,6 +9,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { invariant, UserError } from '../util/errors.js';
 import { fsUserError } from './atomic-write.js';
+import { openForAppend, parseJsonLines, writeJsonLine } from './json-lines.js';
 
 /** A metric value. Non-finite numbers (NaN, ±Infinity) have no JSON form and are written as null. */
 export type MetricValue = number | string | boolean | null;
@@ -18,29 +19,6 @@ export type MetricRecord = Readonly<Record<string, MetricValue>>;
 
 /** A record as stored: the caller's fields plus `time`, when it was logged (ISO 8601). */
 export type LoggedRecord = Readonly<Record<string, MetricValue>> & { readonly time: string };
-
-/** Bytes read per step while looking backwards for the last complete line. */
-const TAIL_CHUNK_BYTES = 64 * 1024;
-
-/**
- * Length of the file up to and including its last newline: everything after it is a line cut
- * short by a kill mid-write. Reads backwards in chunks, so a long log is not read whole.
- */
-export function completeLength(fd: number): number {
-  const size = fs.fstatSync(fd).size;
-  const buffer = Buffer.alloc(TAIL_CHUNK_BYTES);
-  let end = size;
-  while (end > 0) {
-    const start = Math.max(0, end - TAIL_CHUNK_BYTES);
-    const length = end - start;
-    const read = fs.readSync(fd, buffer, 0, length, start);
-    invariant(read === length, `short read of ${length} bytes at ${start}`);
-    const newline = buffer.subarray(0, length).lastIndexOf(0x0a);
-    if (newline >= 0) return start + newline + 1;
-    end = start;
-  }
-  return 0;
-}
 
 /** An open metrics.jsonl for appending. */
 export class MetricsLog {
@@ -60,20 +38,7 @@ export class MetricsLog {
    */
   static open(filePath: string): MetricsLog {
     const abs = path.resolve(filePath);
-    let fd: number;
-    try {
-      // 'a+': appends always go to the end, and the tail can still be read to find a partial line.
-      fd = fs.openSync(abs, 'a+', 0o644);
-    } catch (error) {
-      throw fsUserError('open metrics log', abs, error);
-    }
-    try {
-      const keep = completeLength(fd);
-      if (keep < fs.fstatSync(fd).size) fs.ftruncateSync(fd, keep);
-    } catch (error) {
-      fs.closeSync(fd);
-      throw fsUserError('repair metrics log', abs, error);
-    }
+    const fd = openForAppend(abs, 'metrics log');
     return new MetricsLog(abs, fd);
   }
 
@@ -84,13 +49,7 @@ export class MetricsLog {
   log(record: MetricRecord): void {
     invariant(this.fd !== undefined, `metrics log ${this.path} used after close()`);
     invariant(!('time' in record), 'metric records must not set `time`: the log stamps it');
-    const line = Buffer.from(`${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`, 'utf8');
-    let offset = 0;
-    try {
-      while (offset < line.length) offset += fs.writeSync(this.fd, line, offset, line.length - offset);
-    } catch (error) {
-      throw fsUserError('append to metrics log', this.path, error);
-    }
+    writeJsonLine(this.fd, { time: new Date().toISOString(), ...record }, this.path, 'metrics log');
   }
 
   /** Closes the file. Closing twice is harmless. */
@@ -114,27 +73,16 @@ export class MetricsLog {
     } catch (error) {
       throw fsUserError('read metrics log', abs, error);
     }
-    const lines = text.split('\n');
-    lines.pop(); // after the last newline: '' or a partial line
-    const records: LoggedRecord[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new UserError(`${abs}:${index + 1}: not a valid JSON line in the metrics log`);
-      }
+    return parseJsonLines(text, abs, 'metrics log').map(({ line, value }) => {
       const isRecord =
         value !== null &&
         typeof value === 'object' &&
         !Array.isArray(value) &&
         typeof (value as { time?: unknown }).time === 'string';
       if (!isRecord) {
-        throw new UserError(`${abs}:${index + 1}: not a metrics record (a JSON object with a \`time\` string)`);
+        throw new UserError(`${abs}:${line}: not a metrics record (a JSON object with a \`time\` string)`);
       }
-      records.push(value as LoggedRecord);
+      return value as LoggedRecord;
     });
-    return records;
   }
 }
