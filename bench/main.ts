@@ -2,7 +2,7 @@
  * `npm run bench`: times the bench-32 training iteration (bench/step.ts) and prints one JSON line
  * with the fields of its PyTorch peer (docs/benchmark.md), so both can be run back to back:
  *   npm run bench -- --backend onednn --threads 1
- *   python3 reference_step.py --width 32 --threads 1
+ *   then its PyTorch peer (docs/benchmark.md) with the same --width and --threads
  * `--kernels` hands the remaining arguments to the kernel micro-benchmarks of bench/kernels.ts.
  * `--profile` adds one profiled iteration (bench/profile.ts): calls and milliseconds per kernel and the
  * time outside kernels, as JSON lines on stdout and a short table on stderr.

@@ -1,6 +1,6 @@
 /**
  * k-fold cross-validation on the labelled subset: picks the L2 strength λ of the logistic
- * regression, and the encoder block whose pooled features classify best (Stage 2 of ALGORITHMS.md).
+ * regression, and the encoder block whose pooled features classify best (docs/ALGORITHMS.md § Linear classifier).
  * Only labelled images take part; ground truth of the unlabelled ones never does.
  */
 import { UNLABELLED } from '../data/types.js';

@@ -1,5 +1,5 @@
 /**
- * The unsupervised alternative of Stage 2 (ALGORITHMS.md): k-means on the frozen features, the
+ * The unsupervised alternative of Stage 2 (docs/ALGORITHMS.md § k-means clusters): k-means on the frozen features, the
  * clusters used as labels. To report them as an accuracy, clusters are matched one-to-one to
  * classes by the assignment that maximises agreement on labelled rows (the usual "clustering
  * accuracy"), solved exactly with the Hungarian algorithm.

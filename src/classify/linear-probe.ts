@@ -1,5 +1,5 @@
 /**
- * The stage-2 classifier as one unit (ALGORITHMS.md, stage 2): standardize features with the
+ * The stage-2 classifier as one unit (docs/ALGORITHMS.md § Linear classifier): standardize features with the
  * labelled rows' statistics, pick the L2 strength by k-fold cross-validation on the labelled rows,
  * fit the multinomial logistic regression on all of them, and predict any rows with their softmax
  * confidence. Used on encoder features and, as the baseline, on raw pixels.

@@ -1,6 +1,6 @@
 /**
  * Multinomial logistic regression on frozen, standardized features: the linear classifier of
- * Stage 2 (ALGORITHMS.md) whose hard argmax labels become the pseudo-labels.
+ * Stage 2 (docs/ALGORITHMS.md § Linear classifier) whose hard argmax labels become the pseudo-labels.
  *
  * Objective (θ = W [K, d], b [K]):
  *   f(θ) = (1/n) Σ_i [ logsumexp_k(W_k·x_i + b_k) − (W_{y_i}·x_i + b_{y_i}) ] + (λ/2)·‖W‖²_F

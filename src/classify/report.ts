@@ -1,6 +1,6 @@
 /**
  * How good the pseudo-labels are: accuracy, per-class accuracy (recall) and the confusion matrix,
- * from ground truth that is only ever used to report, never to train (Stage 2 of ALGORITHMS.md).
+ * from ground truth that is only ever used to report, never to train (docs/ALGORITHMS.md § Pseudo-label report).
  */
 import { UNLABELLED } from '../data/types.js';
 import { invariant } from '../util/errors.js';

@@ -1,7 +1,7 @@
 /**
  * Per-column standardization z = (x − μ) / σ of frozen features before the linear classifier, so
- * one L2 strength λ means the same thing for every column and every encoder block (Stage 2 of
- * ALGORITHMS.md). The statistics are fitted on training rows only and then applied to any rows.
+ * one L2 strength λ means the same thing for every column and every encoder block (docs/ALGORITHMS.md
+ * § Linear classifier). The statistics are fitted on training rows only and then applied to any rows.
  */
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { invariant } from '../util/errors.js';

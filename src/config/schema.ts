@@ -18,7 +18,7 @@ const int = () => z.number().int();
 const positiveInt = () => z.number().int().positive();
 const probability = () => z.number().min(0).max(1);
 
-/** The methods of ALGORITHMS.md, by the names used in configs and result tables. */
+/** The methods of docs/ALGORITHMS.md § Methods, by the names used in configs and result tables. */
 export const METHOD_NAMES = [
   's3gan',
   's2gan',
@@ -141,7 +141,7 @@ export const pseudoLabelSchema = z
 
 export const ganSchema = z
   .strictObject({
-    method: z.enum(METHOD_NAMES).default('s3gan').describe('Training method (ALGORITHMS.md).'),
+    method: z.enum(METHOD_NAMES).default('s3gan').describe('Training method (docs/ALGORITHMS.md § Methods).'),
     architecture: z.enum(['sndcgan', 'resnet', 'dcgan']).default('sndcgan').describe('Generator/discriminator family.'),
     width: positiveInt().max(1024).default(32).describe('Base channel count w (layers use multiples of w).'),
     zDim: positiveInt().max(4096).default(128).describe('Dimension of the latent z ~ N(0, I).'),

@@ -1,6 +1,6 @@
 /**
  * The domain classifier: a small CNN trained on every labelled training image of a dataset, used
- * where InceptionV3 is used for natural images (ALGORITHMS.md, "Evaluation"): its penultimate dense
+ * where InceptionV3 is used for natural images (docs/ALGORITHMS.md § Evaluation networks): its penultimate dense
  * layer gives the features of FID, KID, precision/recall, density/coverage and intra-class FID; its
  * softmax the class probabilities of the Inception Score and of label accuracy. TF-GAN's "MNIST
  * score" and "MNIST Fréchet distance" use a classifier the same way. CAS (Ravuri & Vinyals 2019)

@@ -3,7 +3,7 @@
  *
  *   1. n_fake images are generated (seeded, classes in turn) and read by the extractors in chunks;
  *      only their feature rows and logits are kept (and their pixels when CAS is asked for).
- *   2. Each metric compares those rows with the reference set (ALGORITHMS.md, "Evaluation"): FID
+ *   2. Each metric compares those rows with the reference set (docs/ALGORITHMS.md § Metrics): FID
  *      (Heusel et al. 2017), KID (Bińkowski et al. 2018), IS (Salimans et al. 2016), precision/recall
  *      (Kynkäänniemi et al. 2019, k = 3), density/coverage (Naeem et al. 2020, k = 5), intra-class
  *      FID (Miyato & Koyama 2018), label accuracy (the domain classifier agrees with the requested

@@ -1,5 +1,5 @@
 /**
- * Evaluation of generators (ALGORITHMS.md, "Evaluation"): feature extractors (the shipped
+ * Evaluation of generators (docs/ALGORITHMS.md § Evaluation): feature extractors (the shipped
  * evaluation networks, the cached domain classifier, or a tfjs model on disk), cached real reference statistics, chunked generation and
  * the metrics of src/metrics wired together. evaluateGenerator is the entry point; the GAN loop's
  * cheap evaluation and the eval stage are built on it.

@@ -2,8 +2,8 @@
  * The record of one evaluation (eval/results.json) and its table. Every number carries what it was
  * measured on: real and generated image counts, extractor, real split, noise seed, which generator
  * (G or its weight average) and training step, so numbers from different settings are never
- * mistaken for each other (ALGORITHMS.md: "the same number of real and generated images, stated in
- * every result").
+ * mistaken for each other (docs/ALGORITHMS.md § Evaluation protocol: every result states how many
+ * real and generated images it was measured on).
  */
 import type { SkippedMetric } from './applicability.js';
 import type { DomainClassifierInfo } from './domain-classifier-cache.js';

@@ -122,7 +122,7 @@ export interface S3ganDiscriminatorLossInputs {
 }
 
 /**
- * L_D = dLoss + w_d · CE(rotation(rot(x)), r)  (ALGORITHMS.md, stage 3). As in SS-GAN, D learns
+ * L_D = dLoss + w_d · CE(rotation(rot(x)), r)  (docs/ALGORITHMS.md § S3GAN loss). As in SS-GAN, D learns
  * the rotation task from real images only, so the generator's rotation term pulls fakes toward
  * features that identify the rotation of real images.
  * `total` is new; `adversarial` and `rotation` are the input tensors, so disposing both input and
@@ -143,7 +143,7 @@ export interface S3ganGeneratorLossInputs {
 }
 
 /**
- * L_G = gLoss + w_g · CE(rotation(rot(G(z, y'))), r)  (ALGORITHMS.md, stage 3): G is rewarded for
+ * L_G = gLoss + w_g · CE(rotation(rot(G(z, y'))), r)  (docs/ALGORITHMS.md § S3GAN loss): G is rewarded for
  * images whose rotation D can tell. `total` is new; `adversarial` and `rotation` are the inputs.
  */
 export function s3ganGeneratorLoss(inputs: S3ganGeneratorLossInputs): S3ganLoss {

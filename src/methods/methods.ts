@@ -1,5 +1,5 @@
 /**
- * The training methods of ALGORITHMS.md, each a record of what the GAN stage needs to know: is G/D
+ * The training methods of docs/ALGORITHMS.md § Methods, each a record of what the GAN stage needs to know: is G/D
  * class-conditional, does D carry the rotation head (SS-GAN losses), does D carry the co-training
  * classifier head, and where the labels of the real images come from. Adding a method is adding a
  * row here; the loop reads only these fields.

@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics as pure functions on float64 feature matrices (ALGORITHMS.md, "Evaluation"):
+ * Evaluation metrics as pure functions on float64 feature matrices (docs/ALGORITHMS.md § Metrics):
  * FID, KID, Inception Score, precision/recall, density/coverage and intra-class FID. Extracting
  * the features and caching reference statistics on disk belong to the callers.
  */

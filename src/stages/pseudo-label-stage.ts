@@ -1,5 +1,5 @@
 /**
- * Stage 2 as one call (ALGORITHMS.md, "few labels → pseudo-labels"): frozen features of the
+ * Stage 2 as one call (docs/ALGORITHMS.md § Few labels → pseudo-labels): frozen features of the
  * pretrained encoder → the block chosen by cross-validation (or the configured one) → a linear
  * classifier fitted on the labelled subset only → a label for every training image (labelled images
  * keep their true label), or k-means clusters for the unsupervised baseline. With classifier s4l the

@@ -1,6 +1,6 @@
 /**
- * Frozen features of a pretrained rotation encoder, as stage 2 reads them (ALGORITHMS.md, stage 2:
- * a linear classifier on frozen, pooled features of one block, as RotNet evaluates its features on
+ * Frozen features of a pretrained rotation encoder, as stage 2 reads them (docs/ALGORITHMS.md
+ * § Linear classifier: frozen, pooled features of one block, as RotNet evaluates its features on
  * CIFAR-10, Sec. 3.1). Images go in unrotated and the encoder runs in inference mode (batch-norm
  * moving statistics), so an image's features do not depend on the batch it happens to be in.
  */

@@ -1,5 +1,5 @@
 /**
- * The S4L classifier of stage 2 (ALGORITHMS.md, `classifier: s4l`): S4L-Rotation of Zhai, Oliver,
+ * The S4L classifier of stage 2 (docs/ALGORITHMS.md § S4L classifier): S4L-Rotation of Zhai, Oliver,
  * Kolesnikov & Beyer, "S4L: Self-Supervised Semi-Supervised Learning" (ICCV 2019, Sec. 3), the
  * classifier the S3GAN paper (Lučić et al., ICML 2019, Sec. 3.1) trains to pseudo-label for S2GAN.
  * The pretrained rotation encoder gets a linear class head on the pooled features of one block, and

@@ -182,7 +182,7 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
   const cost = optimizer.minimize(
     () => {
       const fakes = generate(models, batch.z, batch.fakeLabels);
-      // Rotation enters L_D through real images only (ALGORITHMS.md, S3GAN loss).
+      // Rotation enters L_D through real images only (docs/ALGORITHMS.md § S3GAN loss).
       const real = score(models, batch.realImages, realLabels, options, true, true);
       const fake = score(models, fakes, batch.fakeLabels, options, true, false);
       const adversarial = adversarialLoss(options.loss, { realLogits: real.logits, fakeLogits: fake.logits });

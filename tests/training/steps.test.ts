@@ -10,7 +10,7 @@ test.before(async () => {
 
 const OPTIONS: StepOptions = { loss: 'hinge', rotatedBatchFraction: 1, rotationWeightD: 1, rotationWeightG: 0.2 };
 
-// Every method of ALGORITHMS.md: methods sharing a network shape (e.g. s2gan, cgan-full, cgan-few,
+// Every method of docs/ALGORITHMS.md § Methods: methods sharing a network shape (e.g. s2gan, cgan-full, cgan-few,
 // cgan-kmeans, cgan-random: conditional, no extra heads) differ only in where labels come from.
 const VARIANTS = Object.values(METHODS).map((method) => ({
   name: `${method.name} (${method.summary})`,
