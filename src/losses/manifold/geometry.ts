@@ -34,26 +34,39 @@ export function pairwiseSquaredDistances(x: tf.Tensor2D, y: tf.Tensor2D): tf.Ten
 
 /**
  * √s elementwise for s ≥ 0, with the gradient at s = 0 taken as 0 instead of ∞ (tfjs's sqrt and
- * norm give NaN there, which happens whenever two matched sets coincide exactly).
+ * norm give NaN there, which happens whenever two matched sets coincide exactly). A custom
+ * gradient, because a comparison in the forward pass would need a gradient of its own
+ * (tfjs registers none for Greater); its gradient is first-order only.
  */
-export function safeSqrt<T extends tf.Tensor>(s: T): T {
-  return tf.tidy(() => {
-    const positive = tf.greater(s, 0);
-    const root = tf.sqrt(tf.where(positive, s, tf.onesLike(s)));
-    return tf.where(positive, root, tf.zerosLike(s)) as T;
-  });
-}
+export const safeSqrt = tf.customGrad((s, save) => {
+  const root = tf.sqrt(s as tf.Tensor);
+  (save as tf.GradSaveFunc)([root]);
+  return {
+    value: root,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const positive = tf.greater(saved[0], 0);
+      const slope = tf.div(0.5, tf.where(positive, saved[0], tf.onesLike(saved[0])));
+      return tf.mul(dy as tf.Tensor, tf.where(positive, slope, tf.zerosLike(slope)));
+    },
+  };
+}) as <T extends tf.Tensor>(s: T) => T;
 
 /** Euclidean (Frobenius) norm of all entries of `x`, as a scalar, with a finite gradient at 0. */
 export function safeNorm(x: tf.Tensor): tf.Scalar {
   return tf.tidy(() => safeSqrt(tf.sum(tf.square(x))) as tf.Scalar);
 }
 
-/** Identity whose gradient is zero: what passes through it is a constant for backprop. */
-export const stopGradient = tf.customGrad((x, save) => {
-  (save as tf.GradSaveFunc)([x as tf.Tensor]);
-  return {
-    value: (x as tf.Tensor).clone(),
-    gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.zerosLike(saved[0]),
-  };
-}) as <T extends tf.Tensor>(x: T) => T;
+/**
+ * f(x) treated as a constant for backprop: f runs untaped (inside a custom gradient) and the
+ * gradient with respect to x is zero, so f may use ops that have no gradient (topk).
+ */
+export function withoutGradient<T extends tf.Tensor>(f: (x: tf.Tensor) => T, x: tf.Tensor): T {
+  const op = tf.customGrad((input, save) => {
+    (save as tf.GradSaveFunc)([input as tf.Tensor]);
+    return {
+      value: f(input as tf.Tensor),
+      gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.zerosLike(saved[0]),
+    };
+  });
+  return op(x) as T;
+}

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invariant } from '../../util/errors.js';
-import { checkRows, pairwiseSquaredDistances, safeSqrt, stopGradient } from './geometry.js';
+import { checkRows, pairwiseSquaredDistances, safeSqrt, withoutGradient } from './geometry.js';
 
 /** Default weights of the three terms of mmganManifoldLoss. */
 export const DEFAULT_CENTROID_WEIGHT = 1;
@@ -68,13 +68,12 @@ export function medianHeuristicBandwidth(points: tf.Tensor2D): tf.Scalar {
   for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) upper.push(i * count + j);
   const pairs = upper.length;
   const kept = Math.floor(pairs / 2) + 1; // the smallest ⌊n/2⌋ + 1 values reach the median
-  return tf.tidy(() => {
-    const distances = tf.gather(tf.reshape(pairwiseSquaredDistances(points, points), [-1]), tf.tensor1d(upper, 'int32'));
-    const ascending = tf.neg(tf.topk(tf.neg(stopGradient(distances)), kept, true).values);
-    const median =
-      pairs % 2 === 1 ? tf.slice(ascending, [kept - 1], [1]) : tf.mean(tf.slice(ascending, [kept - 2], [2]));
-    return tf.maximum(tf.div(tf.reshape(median, []), 2), MIN_SQUARED_BANDWIDTH) as tf.Scalar;
-  });
+  const median = (x: tf.Tensor) => {
+    const distances = tf.gather(tf.reshape(pairwiseSquaredDistances(x as tf.Tensor2D, x as tf.Tensor2D), [-1]), tf.tensor1d(upper, 'int32'));
+    const ascending = tf.neg(tf.topk(tf.neg(distances), kept, true).values);
+    return tf.reshape(pairs % 2 === 1 ? tf.slice(ascending, [kept - 1], [1]) : tf.mean(tf.slice(ascending, [kept - 2], [2])), []) as tf.Scalar;
+  };
+  return tf.tidy(() => tf.maximum(tf.div(withoutGradient(median, points), 2), MIN_SQUARED_BANDWIDTH) as tf.Scalar);
 }
 
 /** Weighted kernel mean ⟨μ_a, μ_b⟩_H = Σ_ij wa_i wb_j k(a_i, b_j), a scalar. */
