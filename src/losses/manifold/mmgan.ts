@@ -26,11 +26,12 @@ export const CORRELATION_VARIANCE_EPS = 1e-8;
 /**
  * A manifold as a weighted set: points [N, F] float32 and weights [N] float32, non-negative and not
  * all zero; the functions normalise them to sum 1, so a uniform batch may pass weights of ones.
+ * A type alias rather than an interface, so that tf.tidy can return one (a memory update).
  */
-export interface WeightedSet {
+export type WeightedSet = {
   readonly points: tf.Tensor2D;
   readonly weights: tf.Tensor1D;
-}
+};
 
 /** A batch as a set of equal weights; the caller disposes the weights tensor. */
 export function uniformSet(points: tf.Tensor2D): WeightedSet {

@@ -22,7 +22,7 @@ export function randomMatrix(rows: number, cols: number, seed: number, scale = 1
  * element, within 1e-2 relative to the larger of the entry and a tenth of the largest entry.
  * Also checks that neither call leaves tensors behind.
  */
-export function checkGradient(t: ExecutionContext, f: (x: tf.Tensor2D) => tf.Scalar, x: tf.Tensor2D, what: string, step = 1e-2): void {
+export function checkGradient(t: ExecutionContext, f: (x: tf.Tensor2D) => tf.Scalar, x: tf.Tensor2D, what: string, step = 3e-3): void {
   const before = tf.memory().numTensors;
   const analytic = tf.tidy(() => tf.grad((v: tf.Tensor) => f(v as tf.Tensor2D))(x).dataSync());
   const values = x.dataSync();
