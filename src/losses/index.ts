@@ -2,3 +2,7 @@
 export * from './adversarial.js';
 export * from './rotation.js';
 export * from './classification.js';
+export * from './manifold/mvm.js';
+export * from './manifold/mmgan.js';
+export * from './manifold/manifold-memory.js';
+export { pairwiseSquaredDistances } from './manifold/geometry.js';
