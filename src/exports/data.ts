@@ -5,8 +5,8 @@ export { loadDataset, parseDatasetName, type LoadHooks } from '../data/registry.
 export { writeCifarBatch } from '../data/cifar10.js';
 export { labelledSubset, maskToSubset, type LabelBudget, type LabelledSubset } from '../data/label-subset.js';
 export { LABELLED_SUBSET_FILE, readLabelledSubset, writeLabelledSubset } from '../data/label-subset-file.js';
-export { LABELS_FILE, readLabelsFile, writeLabelsFile, type TrainingLabels } from '../data/labels-file.js';
-export { trainingBatches, batchIndices, type Batch, type BatchOptions } from '../data/pipeline.js';
+export { LABELS_FILE, readPseudoLabelsFile, writePseudoLabelsFile, type TrainingLabels } from '../data/pseudo-labels-file.js';
+export { trainingBatches, batchIndices, type Batch, type BatchOptions } from '../data/batches.js';
 export { fitToSize, scaleToSymmetric, symmetricToPixels, type FitMode } from '../data/transforms.js';
 export { rot90, allRotations, NUM_ROTATIONS } from '../data/rotate.js';
 export { Rng, type RngState } from '../util/rng.js';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { GAN_CHECKPOINTS_DIR, GAN_CURVES_DIR, GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE } from '../data/labels-file.js';
+import { LABELS_FILE } from '../data/pseudo-labels-file.js';
 import type { Dataset } from '../data/types.js';
 import { createCheapEvaluation } from '../eval/cheap.js';
 import { getMethod } from '../methods/methods.js';

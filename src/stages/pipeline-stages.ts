@@ -3,7 +3,7 @@
  * summary lines. Stages share nothing but the run directory's artifacts.
  */
 import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
-import { LABELS_FILE } from '../data/labels-file.js';
+import { LABELS_FILE } from '../data/pseudo-labels-file.js';
 import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from './gan-stage.js';
 import type { PipelineStage } from './pipeline.js';
 import { PRETRAIN_ENCODER_DIR, runPretrainStage } from './pretrain-stage.js';

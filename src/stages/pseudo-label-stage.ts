@@ -20,7 +20,7 @@ import { pixelFeatures } from '../classify/pixel-features.js';
 import { classificationReport, type ClassificationReport } from '../classify/report.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE, readLabelsFile, writeLabelsFile } from '../data/labels-file.js';
+import { LABELS_FILE, readPseudoLabelsFile, writePseudoLabelsFile } from '../data/pseudo-labels-file.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
@@ -112,7 +112,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   const stage = (await run.manifest()).stages[PSEUDO_LABEL_STAGE];
   if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
     try {
-      await readLabelsFile(run.file(LABELS_FILE), dataset);
+      await readPseudoLabelsFile(run.file(LABELS_FILE), dataset);
       return { report: await readPseudoLabelReport(reportFile), skipped: true };
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -281,7 +281,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       time: new Date().toISOString(),
     };
     await run.ensureDir('labels');
-    await writeLabelsFile(run.file(LABELS_FILE), dataset, { source: description, labels, confidences, probabilities });
+    await writePseudoLabelsFile(run.file(LABELS_FILE), dataset, { source: description, labels, confidences, probabilities });
     await writeFileAtomic(run.file(PSEUDO_LABEL_REPORT_TEXT), `${formatPseudoLabelReport(report).join('\n')}\n`);
     await writeJsonAtomic(reportFile, report);
     await run.markStage(PSEUDO_LABEL_STAGE, { status: 'done', artifacts: [LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT], configHash: hash });

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { budgetText } from '../../config/derived.js';
-import { LABELS_FILE } from '../../data/labels-file.js';
+import { LABELS_FILE } from '../../data/pseudo-labels-file.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
 import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
 import { openStageRun } from '../stage-run.js';
