@@ -11,8 +11,6 @@ import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { splitSize, type Dataset } from './types.js';
 
-export const LABELS_FILE = 'labels/labels.json';
-
 const fileSchema = z.strictObject({
   version: z.literal(1),
   dataset: z.string(),

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
+import { GAN_EXPORT_NAMES } from '../artifacts/run-layout.js';
 import type { Config } from '../config/schema.js';
 import { trainingBatches, type Batch } from '../data/batches.js';
 import type { ImageSplit } from '../data/types.js';
@@ -240,8 +241,8 @@ async function writeExports(training: GanTraining, inputs: GanLoopInputs, dir: s
   refreshEmaGenerator(training);
   await mkdir(dir, { recursive: true });
   const options = { classNames: inputs.method.conditional ? inputs.classNames : undefined };
-  await exportGenerator(training.models.generator, path.join(dir, 'generator'), options);
-  await exportGenerator(training.emaGenerator, path.join(dir, 'generator-ema'), options);
+  await exportGenerator(training.models.generator, path.join(dir, GAN_EXPORT_NAMES.generator), options);
+  await exportGenerator(training.emaGenerator, path.join(dir, GAN_EXPORT_NAMES.generatorEma), options);
 }
 
 /** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */

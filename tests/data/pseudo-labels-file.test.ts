@@ -1,10 +1,11 @@
 import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LABELS_FILE, readPseudoLabelsFile, writePseudoLabelsFile } from '../../src/data/pseudo-labels-file.js';
+import { readPseudoLabelsFile, writePseudoLabelsFile } from '../../src/data/pseudo-labels-file.js';
 import type { Dataset } from '../../src/data/types.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
+import { PSEUDO_LABELS_FILE } from '../../src/artifacts/run-layout.js';
 
 function dataset(name = 'tiny'): Dataset {
   return {
@@ -16,7 +17,7 @@ function dataset(name = 'tiny'): Dataset {
 }
 
 function file(): string {
-  return path.join(tempDir('s3gan-labels-file-'), path.basename(LABELS_FILE));
+  return path.join(tempDir('s3gan-labels-file-'), path.basename(PSEUDO_LABELS_FILE));
 }
 
 test('written labels read back joined by id, with confidences', async (t) => {
