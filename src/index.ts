@@ -1,11 +1,12 @@
 /**
- * s3gan's user-level API (the package root, `import { train } from 's3gan'`): train a GAN or run a
- * whole pipeline in a run directory, load a trained generator and sample it, evaluate a run. The
- * CLI (src/cli) is a thin layer over these. The building blocks are grouped in subpath exports:
+ * s3gan's user-level API (the package root, `import { train } from 's3gan'`): train a GAN, run a
+ * whole pipeline (or some of its stages) in a run directory, open an existing run, load a trained
+ * generator and sample it, evaluate a run. The CLI (src/cli) is a thin layer over these. The building blocks are grouped in subpath exports:
  * s3gan/config, s3gan/data, s3gan/nn, s3gan/training, s3gan/eval and s3gan/metrics (src/exports).
  */
 export { train, type TrainOptions, type TrainSummary } from './api/train.js';
-export { run, PIPELINES, type RunOptions, type RunSummary, type StageSummary } from './api/run.js';
+export { run, listPipelines, type RunOptions, type RunSummary, type StageSummary } from './api/run.js';
+export { openRun, type OpenedRun } from './api/open-run.js';
 export { loadGenerator, sample, type Generator, type LoadGeneratorOptions, type SampleOptions, type Samples } from './api/generator.js';
 export { evaluate, type EvaluateOptions } from './api/evaluate.js';
 export type { ConfigObject, ConfigOptions, OutputOptions, SettingValue } from './api/options.js';

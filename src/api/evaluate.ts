@@ -4,7 +4,6 @@
  * label accuracy against the real split eval.split, written to eval/results.json and returned.
  */
 import * as path from 'node:path';
-import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import type { MetricRequest } from '../eval/applicability.js';
@@ -13,6 +12,7 @@ import { configMetrics, EVAL_STAGE, findCheckpoint, runEvalStage, type EvalResul
 import { checkRunData } from '../stages/eval-run-data.js';
 import { loadPlannedDataset, openConfiguredRun, type StageStartHooks } from '../stages/stage-start.js';
 import { optionOverrides, outputHooks, requireRunDir, resolveConfig, type ConfigOptions, type OutputOptions } from './options.js';
+import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-layout.js';
 
 export interface EvaluateOptions extends ConfigOptions, OutputOptions {
   /**

@@ -10,16 +10,15 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { readJsonFile } from '../artifacts/json-file.js';
 import { MODEL_JSON, readModelDir } from '../artifacts/model-files.js';
-import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
 import { describeBackend, selectBackend, type BackendRequest } from '../backend/select.js';
 import { balancedClasses, generatorShape } from '../eval/generate.js';
 import '../nn/layers/index.js';
 import { findCheckpoint } from '../stages/eval-stage.js';
-import { GAN_EXPORT_DIR } from '../stages/gan-stage.js';
 import { readCheckpointState } from '../training/checkpoint.js';
 import { GENERATOR_INFO_FILE } from '../training/export-page.js';
 import { generateImages } from '../training/samples.js';
 import { UserError } from '../util/errors.js';
+import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_DIR } from '../artifacts/run-layout.js';
 
 export interface LoadGeneratorOptions {
   /** From a run directory: the weight average G-EMA (as evaluations report) instead of G. Default false. */

@@ -4,8 +4,6 @@
  * progress go, and stopping through an AbortSignal.
  */
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
 import type { BackendRequest } from '../backend/select.js';
 import { loadConfig } from '../config/load.js';
 import type { ConfigOverride } from '../config/overrides.js';
@@ -14,6 +12,7 @@ import type { StageStartHooks } from '../stages/stage-start.js';
 import { UserError } from '../util/errors.js';
 import type { StopRequest } from '../util/interrupt.js';
 import { SILENT_PROGRESS, type ProgressStream } from '../util/progress.js';
+import { RESOLVED_CONFIG_FILE, runPath } from '../artifacts/run-layout.js';
 
 /** A config value as `set` takes it: what `--set key=value` would type, or the value itself. */
 export type SettingValue = string | number | boolean | readonly (string | number | boolean)[];
@@ -78,7 +77,7 @@ export async function resolveConfig(options: ConfigOptions, extra: readonly Conf
 
 /** The resolved-config.json of run directory `runDir`, when there is one. */
 export function runConfigFile(runDir: string | undefined): string | undefined {
-  const file = runDir === undefined ? undefined : path.join(runDir, RESOLVED_CONFIG_FILE);
+  const file = runDir === undefined ? undefined : runPath(runDir, RESOLVED_CONFIG_FILE);
   return file !== undefined && existsSync(file) ? file : undefined;
 }
 

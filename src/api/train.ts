@@ -3,14 +3,14 @@
  * `s3gan train` runs it (the CLI calls trainInRun below). A run that has checkpoints resumes from
  * the newest; a finished run is reported as it is, unless `steps` asks for more.
  */
-import { GAN_CHECKPOINTS_DIR, METRICS_FILE } from '../artifacts/run-dir.js';
 import { MetricsLog, type LoggedRecord } from '../artifacts/metrics-log.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
-import { finalSampleGrid, GAN_EXPORT_DIR, GAN_STAGE, runGanStage } from '../stages/gan-stage.js';
+import { finalSampleGrid, GAN_STAGE, runGanStage } from '../stages/gan-stage.js';
 import { loadPlannedDataset, openConfiguredRun, type StageStartHooks } from '../stages/stage-start.js';
 import type { StopRequest } from '../util/interrupt.js';
 import { abortStopRequest, optionOverrides, outputHooks, requireRunDir, resolveConfig, type ConfigOptions, type OutputOptions } from './options.js';
+import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_GENERATOR_DIR, GAN_EXPORT_GENERATOR_EMA_DIR, METRICS_FILE } from '../artifacts/run-layout.js';
 
 export interface TrainOptions extends ConfigOptions, OutputOptions {
   /** The run directory (run.dir): created when new, resumed from its newest checkpoint otherwise. */
@@ -72,7 +72,7 @@ export async function trainInRun(config: Config, dataset: Dataset, hooks: StageS
       imagesSeen: result.imagesSeen,
       checkpoint: result.checkpoint ?? run.file(GAN_CHECKPOINTS_DIR),
       samples: finalSampleGrid(run, result.step),
-      exports: { generator: run.file(`${GAN_EXPORT_DIR}/generator`), generatorEma: run.file(`${GAN_EXPORT_DIR}/generator-ema`) },
+      exports: { generator: run.file(GAN_EXPORT_GENERATOR_DIR), generatorEma: run.file(GAN_EXPORT_GENERATOR_EMA_DIR) },
       metricsFile,
       lastMetrics: records.filter((record) => record.stage === GAN_STAGE).at(-1),
     };

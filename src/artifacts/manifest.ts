@@ -11,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, UserError } from '../util/errors.js';
 import { errorCode, fsUserError, writeJsonAtomic } from './atomic-write.js';
-
-/** File name of the manifest inside a run directory. */
-export const MANIFEST_FILE = 'manifest.json';
+import { MANIFEST_FILE } from './run-layout.js';
 
 /** Manifest format version; bumped when an old manifest can no longer be read as the new one. */
 export const MANIFEST_VERSION = 1;

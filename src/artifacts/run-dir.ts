@@ -7,16 +7,7 @@
  * that leaves the directory as it was, and a fresh directory it created is removed again at close.
  * An existing manifest is kept, so running the same command again resumes the run.
  *
- *     <run.dir>/
- *       resolved-config.json   the full config after defaults, presets and overrides
- *       manifest.json          stages, their artifacts and config hashes, config changes, backend, versions
- *       pretrain/              rotation network checkpoint, probe accuracies
- *       labels/                labelled subset, pseudo-labels, label accuracy
- *       gan/checkpoints/       generator, EMA, discriminator, optimizer and RNG states
- *       gan/samples/           PNG grids, one row per class (step-*.png), and real.png: training images by label
- *       gan/curves/            PNG charts of losses, accuracies, FID over steps (pretrain/curves/ likewise)
- *       metrics.jsonl          one JSON object per logged step
- *       eval/                  results.json (the latest evaluation), history.jsonl (every one)
+ * What goes where inside it is defined in run-layout.ts.
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -25,9 +16,9 @@ import { errorCode, fsUserError, writeJsonAtomic } from './atomic-write.js';
 import { asJson, configChanges } from './config-changes.js';
 import { acquireLock, type RunLock } from './lock.js';
 import { makeDirs, removeCreatedDirs } from './make-dirs.js';
+import { RESOLVED_CONFIG_FILE } from './run-layout.js';
 import {
   createManifest,
-  MANIFEST_FILE,
   readManifest,
   readManifestIfExists,
   markStage,
@@ -37,31 +28,6 @@ import {
   type Manifest,
   type StagePatch,
 } from './manifest.js';
-
-/** The resolved config of the latest open, as JSON. */
-export const RESOLVED_CONFIG_FILE = 'resolved-config.json';
-/** Re-exported so that every layout name can be imported from here. */
-export { MANIFEST_FILE };
-/** Stage 1 (rotation pretraining) artifacts. */
-export const PRETRAIN_DIR = 'pretrain';
-/** Stage 2 (pseudo-labelling) artifacts. */
-export const LABELS_DIR = 'labels';
-/** Stage 3 (GAN training) checkpoints. */
-export const GAN_CHECKPOINTS_DIR = 'gan/checkpoints';
-/** Stage 3 sample grids. */
-export const GAN_SAMPLES_DIR = 'gan/samples';
-/** Real training images as the GAN sees them, one row per training label (written when it starts). */
-export const GAN_REAL_GRID_FILE = 'gan/samples/real.png';
-/** Charts of the GAN stage's metrics over steps. */
-export const GAN_CURVES_DIR = 'gan/curves';
-/** Charts of the pretraining stage's metrics over steps. */
-export const PRETRAIN_CURVES_DIR = 'pretrain/curves';
-/** The run's report page (s3gan report). */
-export const REPORT_FILE = 'report.html';
-/** Training metrics, one JSON object per line. */
-export const METRICS_FILE = 'metrics.jsonl';
-/** Evaluation results and plots. */
-export const EVAL_DIR = 'eval';
 
 /** The config key users set to choose the run directory; named in every error about it. */
 const RUN_DIR_KEY = 'run.dir';

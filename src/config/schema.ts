@@ -66,7 +66,7 @@ export const dataSchema = z
       .describe('How smaller images reach imageSize (e.g. MNIST 28→32): zero-pad around, or resize.'),
     cacheDir: z.string().min(1).default(defaultCacheDir()).describe('Directory for decode caches (default: $XDG_CACHE_HOME/s3gan or ~/.cache/s3gan).'),
     skipCorrupt: z.boolean().default(false).describe('image-folder: skip undecodable images (listed) instead of failing.'),
-    prefetchBatches: int().min(0).max(64).default(2).describe('Batches the input pipeline prepares ahead.'),
+    prefetchBatches: int().min(0).max(64).default(2).describe('Training batches prepared ahead of the step that takes them.'),
   })
   .prefault({});
 

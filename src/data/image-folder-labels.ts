@@ -10,7 +10,7 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { TEST_FOLDER, isTestId } from './image-folder-split.js';
-import { entryLocation, type LabelFile } from './label-file.js';
+import { entryLocation, type LabelFile } from './image-folder-label-file.js';
 import { UNLABELLED } from './types.js';
 
 export interface Labelling {

@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { UserError, errorMessage, invariant } from '../util/errors.js';
 import { compareCodeUnits, labelsFromFile, labelsFromSubfolders, type FolderListing } from './image-folder-labels.js';
 import { DEFAULT_TEST_FRACTION, TEST_FOLDER, splitByMask, testMask } from './image-folder-split.js';
-import { checkLabelFile, readLabelFile } from './label-file.js';
+import { checkLabelFile, readLabelFile } from './image-folder-label-file.js';
 import type { DatasetOptions, ProgressFn } from './options.js';
 import type { Dataset } from './types.js';
 

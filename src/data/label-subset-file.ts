@@ -10,8 +10,6 @@ import { UserError } from '../util/errors.js';
 import type { LabelledSubset } from './label-subset.js';
 import type { Dataset } from './types.js';
 
-export const LABELLED_SUBSET_FILE = 'labels/labelled-subset.json';
-
 const fileSchema = z.strictObject({
   version: z.literal(1),
   dataset: z.string(),

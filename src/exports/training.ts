@@ -12,14 +12,16 @@ export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from '..
 export { generateImages, classGrid } from '../training/samples.js';
 export { listCheckpoints, loadCheckpoint, readCheckpointState } from '../training/checkpoint.js';
 export { readModelDir, writeModelDir } from '../artifacts/model-files.js';
-export { runGanStage, GAN_STAGE, GAN_EXPORT_DIR } from '../stages/gan-stage.js';
+export { runGanStage, GAN_STAGE } from '../stages/gan-stage.js';
 export { runPretrainStage } from '../stages/pretrain-stage.js';
 export { runPseudoLabelStage } from '../stages/pseudo-label-stage.js';
-export { runEvalStage, readEvalHistory, EVAL_RESULTS_FILE, EVAL_HISTORY_FILE, type EvalResultsFile } from '../stages/eval-stage.js';
+export { runEvalStage, readEvalHistory, type EvalResultsFile } from '../stages/eval-stage.js';
 export { writeReport } from '../report/write-report.js';
 export { lineChartPng, lineChartSpec, lineChartSvg, writeLineChartPng, type LineChartOptions, type PlotPoint } from '../plots/index.js';
 export { runPipeline, definePipeline, type Pipeline, type PipelineStage, type StageContext, type StageOutcome } from '../stages/pipeline.js';
-export { PIPELINES, pipelineFor } from '../../pipelines/index.js';
+export { listPipelines, pipelineFor, readPipelineFile, pipelinesDir } from '../stages/pipeline-files.js';
+export { STAGES, getStage, stageNames } from '../stages/stage-registry.js';
+export { pipelineConfig, pipelineStages, runInRun, type RunInRunHooks } from '../api/run.js';
 export { loadPlannedDataset, openConfiguredRun, type StageStartHooks } from '../stages/stage-start.js';
 export { openRunDir, type RunDir } from '../artifacts/run-dir.js';
 export { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
@@ -29,3 +31,4 @@ export { selectBackend, describeBackend, type BackendSelection } from '../backen
 export { createProgress, type Progress, type ProgressStream } from '../util/progress.js';
 export { UserError } from '../util/errors.js';
 export { InterruptedError, signalStopRequest, type StopRequest } from '../util/interrupt.js';
+export { EVAL_HISTORY_FILE, EVAL_RESULTS_FILE, GAN_EXPORT_DIR } from '../artifacts/run-layout.js';

@@ -9,14 +9,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readManifest, type Manifest } from '../artifacts/manifest.js';
 import { MetricsLog } from '../artifacts/metrics-log.js';
-import { GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
 import type { EvalResults } from '../eval/results.js';
 import { drawCurves, GAN_CURVES, PRETRAIN_CURVES, type DrawnCurve } from '../plots/training-curves.js';
-import { EVAL_HISTORY_FILE, EVAL_RESULTS_FILE, readEvalHistory } from '../stages/eval-stage.js';
-import { PRETRAIN_REPORT_FILE } from '../stages/pretrain-stage.js';
+import { readEvalHistory } from '../stages/eval-stage.js';
 import { readPseudoLabelReport, type PseudoLabelReport } from '../stages/pseudo-label-report.js';
-import { PSEUDO_LABEL_REPORT_FILE } from '../stages/pseudo-label-stage.js';
 import { errorMessage, UserError } from '../util/errors.js';
+import { EVAL_HISTORY_FILE, EVAL_RESULTS_FILE, GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, PRETRAIN_REPORT_FILE, PSEUDO_LABEL_REPORT_FILE, RESOLVED_CONFIG_FILE, runPath } from '../artifacts/run-layout.js';
 
 /** Sample grids shown at most; a long run's grids are thinned evenly, first and last kept. */
 export const MAX_SAMPLE_GRIDS = 12;
@@ -64,7 +62,7 @@ export function evenlySpaced<T>(items: readonly T[], max: number): T[] {
 }
 
 async function sampleGrids(runDir: string): Promise<SampleGrid[]> {
-  const dir = path.join(runDir, GAN_SAMPLES_DIR);
+  const dir = runPath(runDir, GAN_SAMPLES_DIR);
   if (!existsSync(dir)) return [];
   const grids: SampleGrid[] = [];
   for (const name of await readdir(dir)) {
@@ -75,9 +73,9 @@ async function sampleGrids(runDir: string): Promise<SampleGrid[]> {
 }
 
 async function evaluations(runDir: string): Promise<{ evaluations: EvalResults[]; file: string | undefined }> {
-  const history = path.join(runDir, EVAL_HISTORY_FILE);
+  const history = runPath(runDir, EVAL_HISTORY_FILE);
   if (existsSync(history)) return { evaluations: (await readEvalHistory(runDir)) as EvalResults[], file: EVAL_HISTORY_FILE };
-  const latest = path.join(runDir, EVAL_RESULTS_FILE);
+  const latest = runPath(runDir, EVAL_RESULTS_FILE);
   if (existsSync(latest)) return { evaluations: [(await readJson(latest)) as EvalResults], file: EVAL_RESULTS_FILE };
   return { evaluations: [], file: undefined };
 }

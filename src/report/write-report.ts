@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import { writeFileAtomic } from '../artifacts/atomic-write.js';
-import { REPORT_FILE } from '../artifacts/run-dir.js';
 import { gatherReport } from './report-data.js';
 import { reportHtml } from './report-html.js';
+import { REPORT_FILE } from '../artifacts/run-layout.js';
 
 /** Writes `<runDir>/report.html`; returns its path. A directory without manifest.json is refused before anything is written. */
 export async function writeReport(runDir: string): Promise<string> {

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RESOLVED_CONFIG_FILE } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';
 import { UserError, errorMessage } from '../util/errors.js';
+import { RESOLVED_CONFIG_FILE } from '../artifacts/run-layout.js';
 
 /** The data keys that decide which real images the generator is compared with. */
 const DATA_KEYS = ['name', 'path', 'labelFile', 'classNames', 'imageSize', 'channels', 'fit'] as const;

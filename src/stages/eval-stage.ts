@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { appendJsonLine, readJsonLines } from '../artifacts/json-lines.js';
 import { readModelDir } from '../artifacts/model-files.js';
-import { EVAL_DIR, GAN_CHECKPOINTS_DIR, type RunDir } from '../artifacts/run-dir.js';
+import type { RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
@@ -20,12 +20,9 @@ import '../nn/layers/index.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../training/checkpoint.js';
 import { UserError } from '../util/errors.js';
 import type { ProgressStream } from '../util/progress.js';
+import { EVAL_DIR, EVAL_HISTORY_FILE, EVAL_RESULTS_FILE, GAN_CHECKPOINTS_DIR, runPath } from '../artifacts/run-layout.js';
 
 export const EVAL_STAGE = 'eval';
-/** The results of the latest evaluation, relative to the run directory. */
-export const EVAL_RESULTS_FILE = `${EVAL_DIR}/results.json`;
-/** Every evaluation's results, one JSON line each (an EvalResultsFile), relative to the run directory. */
-export const EVAL_HISTORY_FILE = `${EVAL_DIR}/history.jsonl`;
 
 /** eval/results.json: the results plus the checkpoint they came from. */
 export type EvalResultsFile = EvalResults & {
@@ -143,5 +140,5 @@ export async function runEvalStage(run: RunDir, dataset: Dataset, config: Config
  * A line cut short by a killed evaluation is skipped.
  */
 export async function readEvalHistory(runDir: string): Promise<EvalResultsFile[]> {
-  return (await readJsonLines(path.join(runDir, EVAL_HISTORY_FILE))) as EvalResultsFile[];
+  return (await readJsonLines(runPath(runDir, EVAL_HISTORY_FILE))) as EvalResultsFile[];
 }

@@ -6,10 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { GAN_CHECKPOINTS_DIR, GAN_CURVES_DIR, GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, type RunDir } from '../artifacts/run-dir.js';
+import type { RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE } from '../data/labels-file.js';
 import type { Dataset } from '../data/types.js';
 import { createCheapEvaluation } from '../eval/cheap.js';
 import { getMethod } from '../methods/methods.js';
@@ -22,10 +21,9 @@ import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 import { planLabelledSubset, type PlannedLabelledSubset } from './labelled-subset.js';
+import { GAN_CHECKPOINTS_DIR, GAN_CURVES_DIR, GAN_EXPORT_DIR, GAN_EXPORT_GENERATOR_DIR, GAN_EXPORT_GENERATOR_EMA_DIR, GAN_REAL_GRID_FILE, GAN_SAMPLES_DIR, METRICS_FILE, PSEUDO_LABELS_FILE } from '../artifacts/run-layout.js';
 
 export const GAN_STAGE = 'gan';
-/** Plain-tfjs exports of the final generator and its average. */
-export const GAN_EXPORT_DIR = 'gan/export';
 
 export interface GanStageOptions {
   readonly progressStream?: ProgressStream;
@@ -50,10 +48,10 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
   let subset: PlannedLabelledSubset | undefined;
   const labelSet = await trainingLabelSet(method, dataset, {
     seed: config.seed,
-    labelsFile: run.file(LABELS_FILE),
+    labelsFile: run.file(PSEUDO_LABELS_FILE),
     labelledSubset: async () => (subset = await planLabelledSubset(run, dataset, config)).indices,
   });
-  const labelsFile = method.labelSource === 'labels-file' ? run.file(LABELS_FILE) : subset?.file;
+  const labelsFile = method.labelSource === 'labels-file' ? run.file(PSEUDO_LABELS_FILE) : subset?.file;
   options.log?.(`method ${method.name} (${method.summary}): ${labelSet.description}`);
   // Cheap FID / label accuracy during training (eval.everySteps > 0), logged by the loop.
   const cheap = config.eval.everySteps > 0 ? createCheapEvaluation(dataset, config, { progressStream: options.progressStream, log: options.log }) : undefined;
@@ -98,7 +96,7 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       stop: options.stop,
     });
     const done = result.step >= config.gan.steps;
-    const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [`${GAN_EXPORT_DIR}/generator`, `${GAN_EXPORT_DIR}/generator-ema`] : [])];
+    const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [GAN_EXPORT_GENERATOR_DIR, GAN_EXPORT_GENERATOR_EMA_DIR] : [])];
     await run.markStage(GAN_STAGE, { status: done ? 'done' : 'running', artifacts, configHash: ganStageHash(config) });
     return result;
   } catch (error) {

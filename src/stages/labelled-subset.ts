@@ -9,9 +9,10 @@ import { configHash } from '../config/hash.js';
 import { labelBudget } from '../config/derived.js';
 import type { Config } from '../config/schema.js';
 import { labelledSubset, type LabelledSubset } from '../data/label-subset.js';
-import { LABELLED_SUBSET_FILE, readLabelledSubset, writeLabelledSubset } from '../data/label-subset-file.js';
+import { readLabelledSubset, writeLabelledSubset } from '../data/label-subset-file.js';
 import type { Dataset } from '../data/types.js';
 import { UserError } from '../util/errors.js';
+import { LABELLED_SUBSET_FILE } from '../artifacts/run-layout.js';
 
 export const LABELS_STAGE = 'labels';
 

@@ -2,7 +2,8 @@
  * Pipelines: an ordered list of stages run in one run directory (`s3gan run`). Each stage skips
  * itself when its artifact is complete and matches the config, and resumes from its newest
  * checkpoint when it was killed, so rerunning a pipeline continues where it stopped. The pipelines
- * themselves (which stages, for which methods) are defined in pipelines/.
+ * themselves (which stages, for which methods) are data: pipelines/*.yaml, read by pipeline-files.ts,
+ * naming stages of stage-registry.ts.
  */
 import type { RunDir } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';

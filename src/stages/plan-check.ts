@@ -7,8 +7,6 @@
  * the stage, except one: a stage whose checkpoints are all damaged (checkResumePoints).
  */
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
 import type { Config } from '../config/schema.js';
 import { budgetText } from '../config/derived.js';
 import { UNLABELLED, splitSize, type Dataset } from '../data/types.js';
@@ -25,7 +23,7 @@ import { PRETRAIN_CHECKPOINT_LAYOUT } from '../training/pretrain-checkpoint.js';
 import { heldOutSplit } from '../training/pretrain-loop.js';
 import { UserError } from '../util/errors.js';
 import { configuredSubset } from './labelled-subset.js';
-import { PRETRAIN_CHECKPOINTS_DIR, PRETRAIN_REPORT_FILE } from './pretrain-stage.js';
+import { GAN_CHECKPOINTS_DIR, PRETRAIN_CHECKPOINTS_DIR, PRETRAIN_REPORT_FILE, runPath } from '../artifacts/run-layout.js';
 
 /** The stages a plan can hold, by their manifest names. */
 export const PLAN_STAGES = ['pretrain', 'pseudo-label', 'gan', 'eval'] as const;
@@ -57,11 +55,11 @@ export function checkPlan(config: Config, dataset: Dataset, options: PlanCheckOp
  */
 export async function checkResumePoints(runDir: string, options: PlanCheckOptions): Promise<void> {
   const quiet = () => undefined;
-  if (options.stages.includes('pretrain') && !existsSync(path.join(runDir, PRETRAIN_REPORT_FILE))) {
-    await newestIntactCheckpoint(path.join(runDir, PRETRAIN_CHECKPOINTS_DIR), PRETRAIN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'pretraining' });
+  if (options.stages.includes('pretrain') && !existsSync(runPath(runDir, PRETRAIN_REPORT_FILE))) {
+    await newestIntactCheckpoint(runPath(runDir, PRETRAIN_CHECKPOINTS_DIR), PRETRAIN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'pretraining' });
   }
   if (options.stages.includes('gan')) {
-    await newestIntactCheckpoint(path.join(runDir, GAN_CHECKPOINTS_DIR), GAN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'the GAN stage' });
+    await newestIntactCheckpoint(runPath(runDir, GAN_CHECKPOINTS_DIR), GAN_CHECKPOINT_LAYOUT, { log: quiet, stage: 'the GAN stage' });
   }
 }
 

@@ -10,7 +10,7 @@ import { readJsonFile } from '../artifacts/json-file.js';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
-import { METRICS_FILE, PRETRAIN_CURVES_DIR, PRETRAIN_DIR, type RunDir } from '../artifacts/run-dir.js';
+import type { RunDir } from '../artifacts/run-dir.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
@@ -19,14 +19,9 @@ import { trainRotationEncoder } from '../training/pretrain-loop.js';
 import { errorMessage } from '../util/errors.js';
 import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
+import { METRICS_FILE, PRETRAIN_CHECKPOINTS_DIR, PRETRAIN_CURVES_DIR, PRETRAIN_DIR, PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE } from '../artifacts/run-layout.js';
 
 export const PRETRAIN_STAGE = 'pretrain';
-/** The final encoder, a tfjs model directory (model.json + weights.bin). */
-export const PRETRAIN_ENCODER_DIR = `${PRETRAIN_DIR}/encoder`;
-/** The stage's report (PretrainReport). */
-export const PRETRAIN_REPORT_FILE = `${PRETRAIN_DIR}/report.json`;
-/** Resumable checkpoints. */
-export const PRETRAIN_CHECKPOINTS_DIR = `${PRETRAIN_DIR}/checkpoints`;
 
 const reportSchema = z.strictObject({
   version: z.literal(1),

@@ -20,7 +20,7 @@ import { pixelFeatures } from '../classify/pixel-features.js';
 import { classificationReport, type ClassificationReport } from '../classify/report.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { LABELS_FILE, readLabelsFile, writeLabelsFile } from '../data/labels-file.js';
+import { readPseudoLabelsFile, writePseudoLabelsFile } from '../data/pseudo-labels-file.js';
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
@@ -30,12 +30,10 @@ import { predictS4l } from '../training/s4l-predict.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
 import { planLabelledSubset } from './labelled-subset.js';
-import { PRETRAIN_ENCODER_DIR } from './pretrain-stage.js';
 import { formatPseudoLabelReport, readPseudoLabelReport, type BaselineReport, type PseudoLabelReport } from './pseudo-label-report.js';
+import { PRETRAIN_ENCODER_DIR, PSEUDO_LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT } from '../artifacts/run-layout.js';
 
 export const PSEUDO_LABEL_STAGE = 'pseudo-label';
-export const PSEUDO_LABEL_REPORT_FILE = 'labels/report.json';
-export const PSEUDO_LABEL_REPORT_TEXT = 'labels/report.txt';
 
 /** Images per encoder forward pass while extracting features (memory only: inference mode). */
 const FEATURE_BATCH = 256;
@@ -110,9 +108,9 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   // 1. Done with this config and its artifacts in place and readable: nothing to do. A damaged
   //    artifact (a truncated or edited file) is made again rather than failing every later stage.
   const stage = (await run.manifest()).stages[PSEUDO_LABEL_STAGE];
-  if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(LABELS_FILE))) {
+  if (stage?.status === 'done' && stage.configHash === hash && existsSync(reportFile) && existsSync(run.file(PSEUDO_LABELS_FILE))) {
     try {
-      await readLabelsFile(run.file(LABELS_FILE), dataset);
+      await readPseudoLabelsFile(run.file(PSEUDO_LABELS_FILE), dataset);
       return { report: await readPseudoLabelReport(reportFile), skipped: true };
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -281,10 +279,10 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       time: new Date().toISOString(),
     };
     await run.ensureDir('labels');
-    await writeLabelsFile(run.file(LABELS_FILE), dataset, { source: description, labels, confidences, probabilities });
+    await writePseudoLabelsFile(run.file(PSEUDO_LABELS_FILE), dataset, { source: description, labels, confidences, probabilities });
     await writeFileAtomic(run.file(PSEUDO_LABEL_REPORT_TEXT), `${formatPseudoLabelReport(report).join('\n')}\n`);
     await writeJsonAtomic(reportFile, report);
-    await run.markStage(PSEUDO_LABEL_STAGE, { status: 'done', artifacts: [LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT], configHash: hash });
+    await run.markStage(PSEUDO_LABEL_STAGE, { status: 'done', artifacts: [PSEUDO_LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT], configHash: hash });
     return { report, skipped: false };
   } catch (error) {
     await run.markStage(PSEUDO_LABEL_STAGE, { status: 'failed', error: errorMessage(error) });

@@ -28,7 +28,7 @@ const stateSchema = z.strictObject({
   step: z.number().int().min(0),
   /** Real images the discriminator has seen (step × dSteps × batch). */
   imagesSeen: z.number().int().min(0),
-  /** Batches drawn from the input pipeline (its resume position). */
+  /** Batches drawn from the training batches (its resume position). */
   batchesSeen: z.number().int().min(0),
   rngState: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
   method: z.string(),

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProgressFn } from '../data/options.js';
-import { gatherPixels, toNetworkInput } from '../data/pipeline.js';
+import { gatherPixels, toNetworkInput } from '../data/batches.js';
 import type { FitMode } from '../data/transforms.js';
 import { splitSize, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';

@@ -7,7 +7,7 @@ import { UNLABELLED, splitSize, type Dataset } from '../data/types.js';
 import type { MethodSpec } from '../methods/methods.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { readLabelsFile } from '../data/labels-file.js';
+import { readPseudoLabelsFile } from '../data/pseudo-labels-file.js';
 
 /** Rng stream of the cgan-random labels. */
 const RANDOM_LABELS_STREAM = 11;
@@ -48,7 +48,7 @@ export async function trainingLabelSet(method: MethodSpec, dataset: Dataset, con
       if (!existsSync(context.labelsFile)) {
         throw new UserError(`method ${method.name} needs the labels file ${context.labelsFile}, which does not exist: run the pseudo-label stage first (s3gan pseudo-label), or choose another gan.method`);
       }
-      const file = await readLabelsFile(context.labelsFile, dataset);
+      const file = await readPseudoLabelsFile(context.labelsFile, dataset);
       return { labels: file.labels, description: `labels from ${context.labelsFile} (${file.source})` };
     }
     case 'subset': {

@@ -1,6 +1,6 @@
 /**
- * The GAN training loop (stage 3). It owns what spans steps: the input pipeline position, the noise
- * stream, images seen, the generator average, metrics, sample grids, checkpoints and resuming.
+ * The GAN training loop (stage 3). It owns what spans steps: the position in the training batches,
+ * the noise stream, images seen, the generator average, metrics, sample grids, checkpoints and resuming.
  * The math of one update lives in steps.ts and the losses; the networks in nn/.
  *
  * Resuming: the newest complete checkpoint restores weights, optimizer states, the noise Rng, the
@@ -13,8 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
+import { GAN_EXPORT_NAMES } from '../artifacts/run-layout.js';
 import type { Config } from '../config/schema.js';
-import { trainingBatches, type Batch } from '../data/pipeline.js';
+import { trainingBatches, type Batch } from '../data/batches.js';
 import type { ImageSplit } from '../data/types.js';
 import type { MethodSpec } from '../methods/methods.js';
 import { createProgress, type ProgressPayload, type ProgressStream } from '../util/progress.js';
@@ -142,7 +143,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     await dropMetricsAfter(paths.metrics, GAN_EVAL_STAGE, resumedFrom);
     if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };
 
-    // 2. The input pipeline continues at the batch the checkpoint reached.
+    // 2. The training batches continue at the batch the checkpoint reached.
     iterator = await trainingBatches(inputs.split, {
       batchSize: gan.batchSize,
       seed: config.seed,
@@ -240,8 +241,8 @@ async function writeExports(training: GanTraining, inputs: GanLoopInputs, dir: s
   refreshEmaGenerator(training);
   await mkdir(dir, { recursive: true });
   const options = { classNames: inputs.method.conditional ? inputs.classNames : undefined };
-  await exportGenerator(training.models.generator, path.join(dir, 'generator'), options);
-  await exportGenerator(training.emaGenerator, path.join(dir, 'generator-ema'), options);
+  await exportGenerator(training.models.generator, path.join(dir, GAN_EXPORT_NAMES.generator), options);
+  await exportGenerator(training.emaGenerator, path.join(dir, GAN_EXPORT_NAMES.generatorEma), options);
 }
 
 /** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */

@@ -2,7 +2,7 @@
  * Rotation-pretraining checkpoints: pretrain/checkpoints/step-<8 digits>/ holding
  *   encoder/                       tfjs model directory (model.json + weights.bin, batch-norm statistics included)
  *   optimizer.bin (+ .json)        Adam moments, step count and bias corrections
- *   state.json                     step, images seen, the input pipeline's position, the resume key
+ *   state.json                     step, images seen, the position in the training batches, the resume key
  * Each directory appears atomically (writeDirAtomic) and only the newest `keep` are kept, as for the
  * GAN's checkpoints (checkpoint.ts, whose naming and listing this reuses).
  */
@@ -30,7 +30,7 @@ const stateSchema = z.strictObject({
   step: z.number().int().min(0),
   /** Training images drawn (step × batchSize; each was shown at four rotations). */
   imagesSeen: z.number().int().min(0),
-  /** Batches drawn from the input pipeline (its resume position). */
+  /** Batches drawn from the training batches (its resume position). */
   batchesSeen: z.number().int().min(0),
   /** Seconds spent training up to this checkpoint, over all resumed runs. */
   trainSeconds: z.number().min(0),

@@ -20,7 +20,7 @@ import { MetricsLog } from '../artifacts/metrics-log.js';
 import { writeModelDir } from '../artifacts/model-files.js';
 import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
-import { batchIndices, gatherPixels, toNetworkInput } from '../data/pipeline.js';
+import { batchIndices, gatherPixels, toNetworkInput } from '../data/batches.js';
 import { allRotations } from '../data/rotate.js';
 import type { FitMode } from '../data/transforms.js';
 import { splitSize, type ImageSplit } from '../data/types.js';
@@ -231,7 +231,7 @@ export async function trainRotationEncoder(inputs: PretrainLoopInputs): Promise<
       const unlisten = inputs.stop?.listen();
       try {
         for (let step = state.step + 1; step <= pretrain.steps; step++) {
-          // Batches are made here rather than by a prefetching tf.data pipeline, so no prefetched
+          // Batches are made here rather than by a prefetching tf.data stream, so no prefetched
           // tensors outlive the loop; the order is that of trainingBatches (batchIndices).
           const indices = batchIndices(sets.train, pretrain.batchSize, config.seed, state.batchesSeen);
           const images = toNetworkInput(split, gatherPixels(split, indices), indices.length, imageSize, fit);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { imageGrid, writeGridPng } from '../artifacts/image-grid.js';
-import { gatherPixels, toNetworkInput } from '../data/pipeline.js';
+import { gatherPixels, toNetworkInput } from '../data/batches.js';
 import type { FitMode } from '../data/transforms.js';
 import { symmetricToPixels } from '../data/transforms.js';
 import { UNLABELLED, splitSize, type ImageSplit } from '../data/types.js';

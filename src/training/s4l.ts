@@ -13,7 +13,7 @@
  * statistics per update (and updates its moving averages once), not one per loss term.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, gatherPixels, toNetworkInput } from '../data/pipeline.js';
+import { batchIndices, gatherPixels, toNetworkInput } from '../data/batches.js';
 import { allRotations, NUM_ROTATIONS } from '../data/rotate.js';
 import type { FitMode } from '../data/transforms.js';
 import { splitSize, type ImageSplit } from '../data/types.js';

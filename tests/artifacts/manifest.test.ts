@@ -1,19 +1,10 @@
 import test from 'ava';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import {
-  applyStagePatch,
-  createManifest,
-  MANIFEST_FILE,
-  markStage,
-  readManifest,
-  readManifestIfExists,
-  recordBackend,
-  writeManifest,
-  type Manifest,
-} from '../../src/artifacts/manifest.js';
+import { applyStagePatch, createManifest, markStage, readManifest, readManifestIfExists, recordBackend, writeManifest, type Manifest } from '../../src/artifacts/manifest.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
+import { MANIFEST_FILE } from '../../src/artifacts/run-layout.js';
 
 const T0 = new Date('2024-05-01T10:00:00.000Z');
 const T1 = new Date('2024-05-01T11:00:00.000Z');

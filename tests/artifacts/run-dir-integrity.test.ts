@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import { configChanges } from '../../src/artifacts/config-changes.js';
 import { acquireLock, LOCK_FILE } from '../../src/artifacts/lock.js';
 import { makeDirs } from '../../src/artifacts/make-dirs.js';
-import { MANIFEST_FILE, openRunDir, RESOLVED_CONFIG_FILE } from '../../src/artifacts/run-dir.js';
+import { openRunDir } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
 import { dirSnapshot } from '../cli/helpers.js';
 import { tempDir } from '../temp.js';
+import { MANIFEST_FILE, RESOLVED_CONFIG_FILE } from '../../src/artifacts/run-layout.js';
 
 test('a run directory that is opened and closed without a commit is left byte-identical', async (t) => {
   const dir = tempDir('s3gan-integrity-');

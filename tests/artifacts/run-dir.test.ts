@@ -3,19 +3,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { LOCK_FILE } from '../../src/artifacts/lock.js';
 import { readManifest } from '../../src/artifacts/manifest.js';
-import {
-  EVAL_DIR,
-  GAN_CHECKPOINTS_DIR,
-  GAN_SAMPLES_DIR,
-  LABELS_DIR,
-  MANIFEST_FILE,
-  METRICS_FILE,
-  openRunDir,
-  PRETRAIN_DIR,
-  RESOLVED_CONFIG_FILE,
-} from '../../src/artifacts/run-dir.js';
+import { openRunDir } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
+import { EVAL_DIR, GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, LABELS_DIR, MANIFEST_FILE, METRICS_FILE, PRETRAIN_DIR, RESOLVED_CONFIG_FILE } from '../../src/artifacts/run-layout.js';
 
 test('layout names follow the architecture document', (t) => {
   t.deepEqual(

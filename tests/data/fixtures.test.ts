@@ -1,7 +1,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { readImageFolder } from '../../src/data/image-folder.js';
-import { readLabelFile } from '../../src/data/label-file.js';
+import { readLabelFile } from '../../src/data/image-folder-label-file.js';
 import { defaultMnistDir, readMnist } from '../../src/data/mnist.js';
 import { UNLABELLED, type ImageSplit } from '../../src/data/types.js';
 

@@ -107,7 +107,7 @@ function get(): Installed {
 test('the tarball holds the licence, the compiled library, CLI and pipelines, the presets, the evaluation networks and the browser page; no tests or sources', (t) => {
   const { files, seconds } = get();
   t.log(`npm pack and npm install took ${seconds.toFixed(1)} s`);
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/pipelines/index.js', 'configs/quickstart.yaml', 'native/build.js', 'native/binding.gyp',
+  for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'pipelines/s3gan.yaml', 'configs/quickstart.yaml', 'native/build.js', 'native/binding.gyp',
     'data/networks/mnist/weights.bin', 'data/networks/fashion-mnist/network.json', 'src/web/generator-page/index.html']) {
     t.true(files.includes(file), `${file} is not in the package`);
   }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { toNetworkInput, gatherPixels } from '../../src/data/pipeline.js';
+import { toNetworkInput, gatherPixels } from '../../src/data/batches.js';
 import type { ImageSplit } from '../../src/data/types.js';
 import { row } from '../../src/metrics/feature-matrix.js';
 import { buildRotationEncoder, splitEncoderOutputs } from '../../src/nn/architectures/rotation-encoder.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as path from 'node:path';
-import { writeLabelsFile } from '../../src/data/labels-file.js';
+import { writePseudoLabelsFile } from '../../src/data/pseudo-labels-file.js';
 import { UNLABELLED, type Dataset } from '../../src/data/types.js';
 import { getMethod, METHODS } from '../../src/methods/methods.js';
 import { trainingLabelSet, type LabelSourceContext } from '../../src/training/label-source.js';
@@ -49,7 +49,7 @@ test('each label source gives the labels its method trains with', async (t) => {
   t.true(none.labels.every((label) => label === UNLABELLED));
 
   const file = path.join(tempDir('s3gan-label-source-'), 'labels.json');
-  await writeLabelsFile(file, dataset(), { source: 'pseudo', labels: Int32Array.from([2, 2, 2, 2, 1, 1, 1, 1]) });
+  await writePseudoLabelsFile(file, dataset(), { source: 'pseudo', labels: Int32Array.from([2, 2, 2, 2, 1, 1, 1, 1]) });
   const pseudo = await trainingLabelSet(getMethod('s3gan'), dataset(), context(file));
   t.deepEqual(Array.from(pseudo.labels), [2, 2, 2, 2, 1, 1, 1, 1]);
 });

@@ -7,7 +7,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { evaluateInRun } from '../../api/evaluate.js';
-import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { formatSkipped, type MetricRequest } from '../../eval/applicability.js';
 import { formatClassifierAccuracy } from '../../eval/domain-classifier-cache.js';
 import { parseMetricList } from '../../eval/metric-names.js';
@@ -18,6 +17,7 @@ import { flagOverride } from '../../config/overrides.js';
 import { STDERR_HOOKS } from '../load-dataset.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
+import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-layout.js';
 
 interface EvalFlags {
   run?: string;

@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { openRunDir } from '../../artifacts/run-dir.js';
 import { reportBackend, selectBackend } from '../../backend/select.js';
 import { configHash } from '../../config/hash.js';
-import { LABELLED_SUBSET_FILE } from '../../data/label-subset-file.js';
 import { configuredSubset, writeRunLabelledSubset } from '../../stages/labelled-subset.js';
 import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
 import { budgetText } from '../../config/derived.js';
 import { loadConfiguredDataset } from '../load-dataset.js';
+import { LABELLED_SUBSET_FILE } from '../../artifacts/run-layout.js';
 
 export function labelsCommand(): Command {
   return new Command('labels')

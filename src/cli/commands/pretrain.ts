@@ -5,14 +5,14 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { METRICS_FILE } from '../../artifacts/run-dir.js';
-import { PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE, runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
+import { runPretrainStage, type PretrainReport } from '../../stages/pretrain-stage.js';
 import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, formatCount, globalFlags, print } from '../context.js';
+import { METRICS_FILE, PRETRAIN_ENCODER_DIR, PRETRAIN_REPORT_FILE } from '../../artifacts/run-layout.js';
 
 interface PretrainFlags {
   run?: string;

@@ -6,13 +6,13 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { budgetText } from '../../config/derived.js';
-import { LABELS_FILE } from '../../data/labels-file.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
-import { PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT, runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
+import { runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
 import { openStageRun } from '../stage-run.js';
 import { flagOverride } from '../../config/overrides.js';
 import { loadPlannedDataset } from '../plan-dataset.js';
 import { commandConfig, globalFlags, print } from '../context.js';
+import { PSEUDO_LABELS_FILE, PSEUDO_LABEL_REPORT_FILE, PSEUDO_LABEL_REPORT_TEXT } from '../../artifacts/run-layout.js';
 
 interface PseudoLabelFlags {
   run?: string;
@@ -63,7 +63,7 @@ export function pseudoLabelCommand(): Command {
         if (result.skipped) print('already labelled with these settings:');
         for (const line of formatPseudoLabelReport(result.report)) print(line);
         print();
-        print(`labels: ${run.file(LABELS_FILE)}`);
+        print(`labels: ${run.file(PSEUDO_LABELS_FILE)}`);
         print(`report: ${run.file(PSEUDO_LABEL_REPORT_FILE)} (${run.file(PSEUDO_LABEL_REPORT_TEXT)})`);
       } finally {
         await run.close();

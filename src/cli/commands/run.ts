@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { PIPELINES, pipelineConfig, runInRun } from '../../api/run.js';
+import { listPipelines, pipelineConfig, runInRun } from '../../api/run.js';
 import { budgetText } from '../../config/derived.js';
 import { signalStopRequest } from '../../util/interrupt.js';
 import { formatDuration } from '../../util/progress.js';
@@ -21,7 +21,7 @@ interface RunFlags {
 }
 
 export function runCommand(): Command {
-  const pipelines = PIPELINES.map((p) => `  ${p.methods.join(', ').padEnd(42)} ${p.stages.map((s) => s.name).join(' → ')}`).join('\n');
+  const pipelines = listPipelines().map((p) => `  ${p.methods.join(', ').padEnd(42)} ${p.stages.map((s) => s.name).join(' → ')}`).join('\n');
   return new Command('run')
     .description('run every stage of the pipeline of gan.method in one run directory (skips finished stages, resumes a killed one)')
     .option('--run <dir>', 'run directory (run.dir)')

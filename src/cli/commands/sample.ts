@@ -12,7 +12,6 @@ import { writeImageFolder } from '../../artifacts/image-files.js';
 import { imageGrid, writeGridImage } from '../../artifacts/image-grid.js';
 import { encodeNpyUint8 } from '../../artifacts/npy.js';
 import { loadGenerator, sample } from '../../api/generator.js';
-import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-dir.js';
 import { balancedClasses } from '../../eval/generate.js';
 import { checkpointName, listCheckpoints, readCheckpointState } from '../../training/checkpoint.js';
 import { classRowLabels, rowPerClass } from '../../training/samples.js';
@@ -21,6 +20,7 @@ import { flagOverride } from '../../config/overrides.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 import { STDERR_HOOKS } from '../load-dataset.js';
 import { sampleOut, type SampleOut } from '../sample-out.js';
+import { GAN_CHECKPOINTS_DIR } from '../../artifacts/run-layout.js';
 
 interface SampleFlags {
   run?: string;

@@ -3,15 +3,13 @@
  * writes it (classifier predictions, or k-means clusters for the unsupervised baseline) and the GAN
  * stage reads it for s3gan, s2gan and cgan-kmeans. Like the labelled subset it lists image ids, so
  * reading joins by id and refuses a file made for another dataset, or one that misses or invents
- * images.
+ * images. (The label file a user gives with an image folder is image-folder-label-file.ts.)
  */
 import { readJsonFile } from '../artifacts/json-file.js';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { splitSize, type Dataset } from './types.js';
-
-export const LABELS_FILE = 'labels/labels.json';
 
 const fileSchema = z.strictObject({
   version: z.literal(1),
@@ -28,7 +26,7 @@ const fileSchema = z.strictObject({
   probabilities: z.array(z.array(z.number().min(0).max(1))).optional(),
 });
 
-export type LabelsFile = z.infer<typeof fileSchema>;
+export type PseudoLabelsFile = z.infer<typeof fileSchema>;
 
 export interface TrainingLabels {
   readonly source: string;
@@ -45,10 +43,10 @@ function softRows(probabilities: Float32Array, count: number, numClasses: number
   return Array.from({ length: count }, (_, i) => Array.from(probabilities.subarray(i * numClasses, (i + 1) * numClasses), (p) => Math.round(p * 1e6) / 1e6));
 }
 
-export async function writeLabelsFile(file: string, dataset: Dataset, labels: TrainingLabels): Promise<void> {
+export async function writePseudoLabelsFile(file: string, dataset: Dataset, labels: TrainingLabels): Promise<void> {
   const count = splitSize(dataset.train);
   if (labels.labels.length !== count) throw new Error(`labels has ${labels.labels.length} entries for ${count} training images`);
-  const content: LabelsFile = {
+  const content: PseudoLabelsFile = {
     version: 1,
     dataset: dataset.name,
     split: 'train',
@@ -66,7 +64,7 @@ export async function writeLabelsFile(file: string, dataset: Dataset, labels: Tr
  * Reads a labels file and joins it with `dataset`'s training split by id. Every training image must
  * be listed exactly once, with a class below the dataset's class count.
  */
-export async function readLabelsFile(file: string, dataset: Dataset): Promise<TrainingLabels> {
+export async function readPseudoLabelsFile(file: string, dataset: Dataset): Promise<TrainingLabels> {
   const content = await readJsonFile(file, fileSchema, 'labels file');
   if (content.dataset !== dataset.name) throw new UserError(`labels file ${file} was made for dataset '${content.dataset}', not '${dataset.name}'`);
   if (content.ids.length !== content.labels.length) throw new UserError(`labels file ${file}: ${content.ids.length} ids but ${content.labels.length} labels`);

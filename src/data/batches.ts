@@ -1,5 +1,5 @@
 /**
- * Training input pipelines on @tensorflow/tfjs-data: seeded shuffle, batches, prefetch, scaling to
+ * Training batches on @tensorflow/tfjs-data: a seeded shuffle, batching, prefetch, scaling to
  * [−1, 1] and fitting to the network's resolution.
  *
  * The order is a pure function of (seed, epoch): epoch e visits the images in the permutation drawn

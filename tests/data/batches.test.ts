@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, trainingBatches, type Batch } from '../../src/data/pipeline.js';
+import { batchIndices, trainingBatches, type Batch } from '../../src/data/batches.js';
 import { fitToSize, scaleToSymmetric } from '../../src/data/transforms.js';
 import type { ImageSplit } from '../../src/data/types.js';
 

@@ -1,13 +1,16 @@
 /**
- * The stages as pipelines compose them: each wraps its stage function and turns the result into
- * summary lines. Stages share nothing but the run directory's artifacts.
+ * The stages a pipeline can name (pipelines/*.yaml `stages`), by manifest stage name: each wraps its
+ * stage function and turns the result into summary lines. Stages share nothing but the run
+ * directory's artifacts. A new stage is one entry in STAGES.
  */
-import { GAN_CHECKPOINTS_DIR } from '../artifacts/run-dir.js';
-import { LABELS_FILE } from '../data/labels-file.js';
-import { finalSampleGrid, GAN_EXPORT_DIR, runGanStage } from './gan-stage.js';
+import { finalSampleGrid, runGanStage } from './gan-stage.js';
+import { didYouMean } from '../util/suggest.js';
+import { UserError } from '../util/errors.js';
 import type { PipelineStage } from './pipeline.js';
-import { PRETRAIN_ENCODER_DIR, runPretrainStage } from './pretrain-stage.js';
+import { runPretrainStage } from './pretrain-stage.js';
 import { runPseudoLabelStage } from './pseudo-label-stage.js';
+import { MODEL_JSON } from '../artifacts/model-files.js';
+import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_GENERATOR_EMA_DIR, PRETRAIN_ENCODER_DIR, PSEUDO_LABELS_FILE } from '../artifacts/run-layout.js';
 
 function percent(x: number | null | undefined): string {
   return x == null ? 'n/a' : `${(100 * x).toFixed(2)}%`;
@@ -37,7 +40,7 @@ export const pseudoLabelStage: PipelineStage = {
         `pseudo-labels: ${report.description}`,
         `  accuracy on the unlabelled training images ${percent(report.unlabelledTrain.accuracy)}, test split ${percent(report.test?.accuracy)}` +
           (baseline === null ? '' : `; raw-pixel baseline ${percent(baseline.unlabelledTrain.accuracy)} / ${percent(baseline.test?.accuracy)}`),
-        `  labels: ${run.file(LABELS_FILE)}`,
+        `  labels: ${run.file(PSEUDO_LABELS_FILE)}`,
       ],
     };
   },
@@ -53,8 +56,27 @@ export const ganStage: PipelineStage = {
         `GAN (${config.gan.method}): ${result.step} steps, ${result.imagesSeen} real images seen`,
         `  samples: ${finalSampleGrid(run, result.step)}`,
         `  checkpoint: ${result.checkpoint ?? run.file(GAN_CHECKPOINTS_DIR)}`,
-        `  generator (plain tfjs): ${run.file(`${GAN_EXPORT_DIR}/generator-ema/model.json`)}`,
+        `  generator (plain tfjs): ${run.file(`${GAN_EXPORT_GENERATOR_EMA_DIR}/${MODEL_JSON}`)}`,
       ],
     };
   },
 };
+
+/** Every stage a pipeline can run, by name. */
+export const STAGES: Readonly<Record<string, PipelineStage>> = Object.freeze({
+  [pretrainStage.name]: pretrainStage,
+  [pseudoLabelStage.name]: pseudoLabelStage,
+  [ganStage.name]: ganStage,
+});
+
+/** The names a pipeline's `stages` may list, in the order they run in a full pipeline. */
+export function stageNames(): string[] {
+  return Object.keys(STAGES);
+}
+
+/** The stage called `name`; an unknown name is a UserError naming `where` (a file and key) and the known ones. */
+export function getStage(name: string, where = 'stage'): PipelineStage {
+  const stage = Object.hasOwn(STAGES, name) ? STAGES[name] : undefined;
+  if (stage === undefined) throw new UserError(`${where}: unknown stage '${name}'${didYouMean(name, stageNames())}; stages: ${stageNames().join(', ')}`);
+  return stage;
+}

@@ -1,6 +1,7 @@
 /**
- * Label files for a flat image folder: which image has which class. Two formats, told apart by
- * the extension:
+ * The label file a user gives with a flat image folder (data.labelFile): which image has which
+ * class. Not to be confused with a run's pseudo-labels (pseudo-labels-file.ts). Two formats, told
+ * apart by the extension:
  *   - CSV (`.csv`): a header `file,label`, then one `<file>,<label>` row per labelled image;
  *     fields may be double-quoted ("a,b.png"), blank lines are ignored.
  *   - JSON (`.json`): either `{"<file>": "<label>", …}` or

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseLabelJson, readLabelFile } from '../../src/data/label-file.js';
+import { parseLabelJson, readLabelFile } from '../../src/data/image-folder-label-file.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
 
