@@ -8,7 +8,7 @@
  * correlation matrix towards the real one (the paper's regulariser against mode collapse).
  * The moving averages across minibatches are a fixed-size memory of recent batches whose weights
  * decay geometrically (manifold-memory.ts); the losses take any weighted set.
- * The paper publishes no code; every choice is written down in docs/ALGORITHMS.md.
+ * The paper publishes no code; every choice is written down in docs/ALGORITHMS.md § MMGAN.
  */
 import * as tf from '@tensorflow/tfjs';
 import { invariant } from '../../util/errors.js';
