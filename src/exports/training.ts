@@ -5,6 +5,7 @@
  */
 export { METHODS, getMethod, type MethodName, type MethodSpec, type LabelSource } from '../methods/methods.js';
 export { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../training/steps.js';
+export { buildObjective, methodObjective, Objective, TERMS, TERM_NAMES, type ObjectiveTerm, type TermFactory, type TermName, type ForwardOutputs, type PhaseNetwork } from '../training/gan/objective/index.js';
 export { WeightAverage } from '../training/ema.js';
 export { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/loop.js';
 export { DivergenceError } from '../training/divergence.js';

@@ -1,10 +1,12 @@
 /**
  * The training methods of docs/ALGORITHMS.md § Methods, each a record of what the GAN stage needs to know: is G/D
  * class-conditional, does D carry the rotation head (SS-GAN losses), does D carry the co-training
- * classifier head, and where the labels of the real images come from. Adding a method is adding a
- * row here; the loop reads only these fields.
+ * classifier head, which objective terms it minimises (training/gan/objective/) and where the
+ * labels of the real images come from. Adding a method is adding a row here; the loop reads only
+ * these fields.
  */
 import { METHOD_NAMES } from '../config/schema.js';
+import type { TermName } from '../training/gan/objective/registry.js';
 import { didYouMean } from '../util/suggest.js';
 
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -25,30 +27,47 @@ export interface MethodSpec {
   readonly name: MethodName;
   /** G by conditional batch norm and D by projection both see class labels. */
   readonly conditional: boolean;
-  /** D has the rotation head; L_D and L_G get the rotation terms (SS-GAN, S3GAN). */
+  /** The objective's terms, in the order their losses are summed (training/gan/objective/registry.ts). */
+  readonly objective: readonly TermName[];
+  /** D has the rotation head: the objective has the rotation terms (SS-GAN, S3GAN). */
   readonly rotation: boolean;
-  /** D has a classifier head trained on the labelled real images (S2GAN-CO, S3GAN-CO). */
+  /** D has a classifier head trained on the labelled real images: the objective has the classification term (S2GAN-CO, S3GAN-CO). */
   readonly coTraining: boolean;
   readonly labelSource: LabelSource;
   /** One line for tables and help. */
   readonly summary: string;
 }
 
-const spec = (name: MethodName, conditional: boolean, rotation: boolean, coTraining: boolean, labelSource: LabelSource, summary: string): MethodSpec =>
-  Object.freeze({ name, conditional, rotation, coTraining, labelSource, summary });
+/** D's heads follow from the objective: a rotation head for the rotation terms, a classifier head for classification. */
+const spec = (name: MethodName, conditional: boolean, objective: readonly TermName[], labelSource: LabelSource, summary: string): MethodSpec =>
+  Object.freeze({
+    name,
+    conditional,
+    objective: Object.freeze([...objective]),
+    rotation: objective.includes('rotation'),
+    coTraining: objective.includes('classification'),
+    labelSource,
+    summary,
+  });
+
+/** The objectives of the S3GAN family (Lučić et al. ICML 2019): adversarial, + rotation (SS-GAN), + co-training classification. */
+const ADVERSARIAL: readonly TermName[] = ['adversarial'];
+const ROTATION: readonly TermName[] = ['adversarial', 'rotation'];
+const CO_TRAINING: readonly TermName[] = ['adversarial', 'classification'];
+const ROTATION_CO_TRAINING: readonly TermName[] = ['adversarial', 'rotation', 'classification'];
 
 export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
-  s3gan: spec('s3gan', true, true, false, 'labels-file', 'pseudo-labels + projection + rotation losses'),
-  s2gan: spec('s2gan', true, false, false, 'labels-file', 'pseudo-labels + projection'),
-  's3gan-co': spec('s3gan-co', true, true, true, 'subset', 'co-training classifier head + projection + rotation losses'),
-  's2gan-co': spec('s2gan-co', true, false, true, 'subset', 'co-training classifier head + projection'),
-  ssgan: spec('ssgan', false, true, false, 'none', 'unconditional + rotation losses'),
-  gan: spec('gan', false, false, false, 'none', 'unconditional'),
-  'cgan-full': spec('cgan-full', true, false, false, 'true', 'all true labels (the 100%-labels upper bound)'),
-  's3gan-full': spec('s3gan-full', true, true, false, 'true', 'all true labels + projection + rotation losses (the 100%-labels S3GAN)'),
-  'cgan-few': spec('cgan-few', true, false, false, 'subset-only', 'the labelled subset only, true labels'),
-  'cgan-kmeans': spec('cgan-kmeans', true, false, false, 'labels-file', 'k-means cluster labels from the labels file'),
-  'cgan-random': spec('cgan-random', true, false, false, 'random', 'uniformly random labels'),
+  s3gan: spec('s3gan', true, ROTATION, 'labels-file', 'pseudo-labels + projection + rotation losses'),
+  s2gan: spec('s2gan', true, ADVERSARIAL, 'labels-file', 'pseudo-labels + projection'),
+  's3gan-co': spec('s3gan-co', true, ROTATION_CO_TRAINING, 'subset', 'co-training classifier head + projection + rotation losses'),
+  's2gan-co': spec('s2gan-co', true, CO_TRAINING, 'subset', 'co-training classifier head + projection'),
+  ssgan: spec('ssgan', false, ROTATION, 'none', 'unconditional + rotation losses'),
+  gan: spec('gan', false, ADVERSARIAL, 'none', 'unconditional'),
+  'cgan-full': spec('cgan-full', true, ADVERSARIAL, 'true', 'all true labels (the 100%-labels upper bound)'),
+  's3gan-full': spec('s3gan-full', true, ROTATION, 'true', 'all true labels + projection + rotation losses (the 100%-labels S3GAN)'),
+  'cgan-few': spec('cgan-few', true, ADVERSARIAL, 'subset-only', 'the labelled subset only, true labels'),
+  'cgan-kmeans': spec('cgan-kmeans', true, ADVERSARIAL, 'labels-file', 'k-means cluster labels from the labels file'),
+  'cgan-random': spec('cgan-random', true, ADVERSARIAL, 'random', 'uniformly random labels'),
 });
 
 /** The method called `name`; an unknown name is an error listing the nearest one. */

@@ -3,6 +3,8 @@
  *   generator/, generator-ema/, discriminator/   tfjs model directories (model.json + weights.bin)
  *   optimizer-g.bin, optimizer-d.bin (+ .json)    Adam moments, step count and bias corrections
  *   state.json                                    step, images seen, the noise Rng's state
+ * and, for objectives that have them, each extra network as <name>/ and optimizer-<name>.bin (+ .json)
+ * and the terms' state as objective-state.bin (+ .json).
  * Each checkpoint directory appears atomically (writeDirAtomic), so the newest complete one is
  * always loadable; only the newest `keep` are kept.
  */
@@ -18,6 +20,7 @@ import type { RngState } from '../util/rng.js';
 import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
 import { pendingMetricsSchema } from './gan-metrics.js';
+import { readObjectiveState, writeObjectiveState } from './gan/objective/state-file.js';
 
 const STATE_FILE = 'state.json';
 const CHECKPOINT_NAME = /^step-(\d{8,})$/;
@@ -88,6 +91,12 @@ export async function saveCheckpoint(dir: string, training: GanTraining, state: 
     }
     await writeOptimizer(temp, 'optimizer-g', training.gOptimizer);
     await writeOptimizer(temp, 'optimizer-d', training.dOptimizer);
+    for (const network of training.objective.networks) {
+      await mkdir(path.join(temp, network.name));
+      await writeModelDir(path.join(temp, network.name), network.model);
+      await writeOptimizer(temp, `optimizer-${network.name}`, network.optimizer);
+    }
+    await writeObjectiveState(temp, training.objective);
     // Last, so a directory with state.json is complete even outside the atomic rename.
     const content: z.infer<typeof stateSchema> = { version: 1, ...state, rngState: [...state.rngState], time: new Date().toISOString() };
     await writeFile(path.join(temp, STATE_FILE), JSON.stringify(content, null, 2));
@@ -129,14 +138,17 @@ export async function loadCheckpoint(checkpoint: string, training: GanTraining):
   await loadWeightsInto(training.models.generator, path.join(checkpoint, 'generator'));
   await loadWeightsInto(training.emaGenerator, path.join(checkpoint, 'generator-ema'));
   await loadWeightsInto(training.models.discriminator, path.join(checkpoint, 'discriminator'));
+  for (const network of training.objective.networks) await loadWeightsInto(network.model, path.join(checkpoint, network.name));
   // The average continues from G-EMA's trainable weights.
   training.ema.load(training.emaGenerator.trainableWeights.map((w) => w.read()));
   try {
     await readOptimizer(checkpoint, 'optimizer-g', training.gOptimizer);
     await readOptimizer(checkpoint, 'optimizer-d', training.dOptimizer);
+    for (const network of training.objective.networks) await readOptimizer(checkpoint, `optimizer-${network.name}`, network.optimizer);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot restore optimizer state from ${checkpoint}: ${errorMessage(error)}`);
   }
+  await readObjectiveState(checkpoint, training.objective);
   return state;
 }

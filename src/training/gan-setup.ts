@@ -9,6 +9,8 @@ import type { Config } from '../config/schema.js';
 import type { MethodSpec } from '../methods/methods.js';
 import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../nn/architectures/index.js';
 import { WeightAverage } from './ema.js';
+import { methodObjective } from './gan/objective/build.js';
+import type { Objective } from './gan/objective/objective.js';
 import { fusedAdam } from './fused-adam.js';
 import { trainableVariables, type GanModels, type StepOptions } from './steps.js';
 
@@ -26,6 +28,8 @@ export interface GanTraining {
   readonly ema: WeightAverage;
   readonly dOptimizer: tf.Optimizer;
   readonly gOptimizer: tf.Optimizer;
+  /** The method's objective (also in stepOptions): its terms, their state and any extra network. */
+  readonly objective: Objective;
   readonly stepOptions: StepOptions;
   /** The generator's options (to rebuild it, e.g. for the export). */
   readonly generatorOptions: GeneratorOptions;
@@ -64,6 +68,7 @@ export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape:
   const ema = new WeightAverage(trainableVariables(generator), { decay: gan.emaDecay, startStep: gan.emaStartStep });
   const dOptimizer = fusedAdam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
   const gOptimizer = fusedAdam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
+  const objective = methodObjective(method, gan, shape, seed);
   return {
     models: { generator, discriminator, conditional: method.conditional, rotation: method.rotation, coTraining: method.coTraining },
     emaGenerator,
@@ -71,13 +76,16 @@ export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape:
     dOptimizer,
     gOptimizer,
     generatorOptions: gOptions,
+    objective,
     stepOptions: {
       loss: gan.loss,
       rotatedBatchFraction: gan.rotatedBatchFraction,
       rotationWeightD: gan.rotationWeightD,
       rotationWeightG: gan.rotationWeightG,
+      objective,
     },
     dispose() {
+      objective.dispose();
       ema.dispose();
       dOptimizer.dispose();
       gOptimizer.dispose();

@@ -181,22 +181,36 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           state.batchesSeen += 1;
           state.imagesSeen += gan.batchSize;
         }
-        // 4. One generator update, then the weight average.
+        // 4. Each extra network of the objective in its own phase, on a fresh real batch and noise.
+        for (const network of training.objective.networks) {
+          const batch = (await iterator.next()).value as Batch;
+          const z = sampleZ(rng, gan.batchSize, gan.zDim);
+          const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+          try {
+            window.add(network.update(training.models, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }));
+          } finally {
+            tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels]);
+          }
+          state.batchesSeen += 1;
+        }
+        // 5. One generator update (on a real batch too when a G term reads D on reals), then the weight average.
+        const real = training.objective.generatorReadsReal ? ((await iterator.next()).value as Batch) : undefined;
+        if (real !== undefined) state.batchesSeen += 1;
         const z = sampleZ(rng, gan.batchSize, gan.zDim);
         const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
         try {
-          const result = (inputs.steps?.generator ?? generatorStep)(training.models, training.gOptimizer, { z, fakeLabels }, training.stepOptions);
+          const result = (inputs.steps?.generator ?? generatorStep)(training.models, training.gOptimizer, { z, fakeLabels, ...(real === undefined ? {} : { realImages: real.images, realLabels: real.labels }) }, training.stepOptions);
           checkFinite(result, step, checkpoint);
           window.add(result);
         } finally {
-          tf.dispose([z, fakeLabels]);
+          tf.dispose([z, fakeLabels, ...(real === undefined ? [] : [real.images, real.labels, real.indices])]);
         }
         training.ema.update(step);
         state.step = step;
         state.rngState = rng.state();
         inputs.onStep?.(step);
 
-        // 5. Logs, samples and checkpoints on their schedules (and always at the end).
+        // 6. Logs, samples and checkpoints on their schedules (and always at the end).
         const last = step === gan.steps;
         if (step % gan.logEverySteps === 0 || last) {
           const record = window.flush(step, state.imagesSeen);

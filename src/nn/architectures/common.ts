@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ClassifierHead, ConditionalBatchNorm, ProjectionHead, RotationHead } from '../layers/index.js';
 import { seededNormal } from '../layers/init.js';
+import { DISCRIMINATOR_HEAD_LAYERS } from './discriminator-record.js';
 
 export type Symbolic = tf.SymbolicTensor;
 
@@ -59,7 +60,7 @@ export function checkClassifierClasses(numClasses: number): void {
 
 /**
  * D's outputs from pooled features h [B, F]: the projection logit, then (when asked) rotation and
- * class logits, all spectrally normalised. `nextSeed` is called once per head, in that order.
+ * class logits, all spectrally normalised (discriminator-record.ts names them, and h). `nextSeed` is called once per head, in that order.
  */
 export function spectralHeads(
   h: Symbolic,
@@ -67,12 +68,12 @@ export function spectralHeads(
   options: { numClasses: number; rotationHead: boolean; classifierHead: boolean },
   nextSeed: () => number,
 ): Symbolic[] {
-  const projection = new ProjectionHead({ numClasses: options.numClasses, seed: nextSeed(), name: 'd_projection' });
+  const projection = new ProjectionHead({ numClasses: options.numClasses, seed: nextSeed(), name: DISCRIMINATOR_HEAD_LAYERS.logit });
   const outputs = [apply(projection, y === undefined ? h : [h, y])];
-  if (options.rotationHead) outputs.push(apply(new RotationHead({ seed: nextSeed(), name: 'd_rotation' }), h));
+  if (options.rotationHead) outputs.push(apply(new RotationHead({ seed: nextSeed(), name: DISCRIMINATOR_HEAD_LAYERS.rotationLogits }), h));
   if (options.classifierHead) {
     checkClassifierClasses(options.numClasses);
-    outputs.push(apply(new ClassifierHead({ numClasses: options.numClasses, seed: nextSeed(), name: 'd_classifier' }), h));
+    outputs.push(apply(new ClassifierHead({ numClasses: options.numClasses, seed: nextSeed(), name: DISCRIMINATOR_HEAD_LAYERS.classLogits }), h));
   }
   return outputs;
 }

@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_ROTATIONS } from '../../data/rotate.js';
 import { ProjectionHead } from '../layers/index.js';
+import { DISCRIMINATOR_HEAD_LAYERS } from './discriminator-record.js';
 import { apply, checkClassifierClasses, generatorLatent, generatorNorm, initializer, labelInput, type Symbolic } from './common.js';
 import type { DiscriminatorOptions, GeneratorOptions } from './sndcgan.js';
 
@@ -76,14 +77,14 @@ export function dcganDiscriminator(options: DiscriminatorOptions): tf.LayersMode
   });
   const h = apply(tf.layers.flatten({ name: 'd_flatten' }), x);
 
-  const projection = new ProjectionHead({ numClasses, spectralNorm: false, seed: seed++, name: 'd_projection' });
+  const projection = new ProjectionHead({ numClasses, spectralNorm: false, seed: seed++, name: DISCRIMINATOR_HEAD_LAYERS.logit });
   const outputs = [apply(projection, y === undefined ? h : [h, y])];
   if (options.rotationHead) {
-    outputs.push(apply(tf.layers.dense({ units: NUM_ROTATIONS, kernelInitializer: next(), name: 'd_rotation' }), h));
+    outputs.push(apply(tf.layers.dense({ units: NUM_ROTATIONS, kernelInitializer: next(), name: DISCRIMINATOR_HEAD_LAYERS.rotationLogits }), h));
   }
   if (options.classifierHead) {
     checkClassifierClasses(numClasses);
-    outputs.push(apply(tf.layers.dense({ units: numClasses, kernelInitializer: next(), name: 'd_classifier' }), h));
+    outputs.push(apply(tf.layers.dense({ units: numClasses, kernelInitializer: next(), name: DISCRIMINATOR_HEAD_LAYERS.classLogits }), h));
   }
   return tf.model({ inputs: y === undefined ? [input] : [input, y], outputs, name: 'discriminator' });
 }

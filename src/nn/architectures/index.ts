@@ -5,6 +5,7 @@
  * architecture-agnostic:
  *   generator     [z [B, zDim], y [B, 1] int32?] → images [B, s, s, c] in [−1, 1]
  *   discriminator [x [B, s, s, c], y [B, 1] int32?] → [logit [B, 1], rotationLogits [B, 4]?, classLogits [B, K]?]
+ * and applyDiscriminator names those outputs and adds the pooled features h (discriminator-record.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../util/errors.js';
@@ -13,7 +14,8 @@ import { dcganDiscriminator, dcganGenerator } from './dcgan.js';
 import { resnetDiscriminator, resnetGenerator } from './resnet.js';
 import { sndcganDiscriminator, sndcganGenerator, type DiscriminatorOptions, type GeneratorOptions } from './sndcgan.js';
 
-export { DISCRIMINATOR_OUTPUTS, sndcganDiscriminator, sndcganGenerator, type DiscriminatorOptions, type GeneratorOptions } from './sndcgan.js';
+export { sndcganDiscriminator, sndcganGenerator, type DiscriminatorOptions, type GeneratorOptions } from './sndcgan.js';
+export { applyDiscriminator, DISCRIMINATOR_HEAD_LAYERS, DISCRIMINATOR_OUTPUTS, type DiscriminatorRecord } from './discriminator-record.js';
 export { resnetDiscriminator, resnetGenerator } from './resnet.js';
 export { dcganDiscriminator, dcganGenerator } from './dcgan.js';
 

@@ -44,9 +44,6 @@ export interface DiscriminatorOptions {
   readonly classifierHead: boolean;
 }
 
-/** Outputs of the discriminator model, in order: logit, then rotation and class logits when present. */
-export const DISCRIMINATOR_OUTPUTS = ['logit', 'rotationLogits', 'classLogits'] as const;
-
 function checkSize(imageSize: number): void {
   const base = imageSize / 8;
   if (!(Number.isInteger(base) && base >= 1)) throw new Error(`SNDCGAN needs imageSize divisible by 8, got ${imageSize}`);

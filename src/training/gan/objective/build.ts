@@ -1,0 +1,32 @@
+/** Objectives from term names: a method's (its `objective` list and the gan config) or a list given directly. */
+import type { Config } from '../../../config/schema.js';
+import type { MethodSpec } from '../../../methods/methods.js';
+import { userCheck } from '../../../util/errors.js';
+import { Objective } from './objective.js';
+import { TERM_NAMES, TERMS, type TermName } from './registry.js';
+import type { TermContext } from './term.js';
+
+/** The objective of the terms `names`, in that order (each factory's terms in its own order). */
+export function buildObjective(names: readonly string[], context: TermContext): Objective {
+  const parts = names.map((name) => {
+    userCheck(Object.hasOwn(TERMS, name), `unknown objective term '${name}'; known: ${TERM_NAMES.join(', ')}`);
+    return TERMS[name as TermName](context);
+  });
+  return new Objective(
+    parts.flatMap((part) => part.terms),
+    parts.flatMap((part) => part.networks ?? []),
+  );
+}
+
+/** The objective `method` chooses, with weights from the gan config. */
+export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number): Objective {
+  return buildObjective(method.objective, { settings: gan, shape, seed });
+}
+
+/** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */
+export function headsObjective(heads: { readonly rotation: boolean; readonly coTraining: boolean }, context: TermContext): Objective {
+  const names: TermName[] = ['adversarial'];
+  if (heads.rotation) names.push('rotation');
+  if (heads.coTraining) names.push('classification');
+  return buildObjective(names, context);
+}

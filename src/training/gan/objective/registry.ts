@@ -1,0 +1,15 @@
+/** Every objective term by name: the one place a new term is registered. */
+import { adversarialTerms } from './adversarial.js';
+import { classificationTerms } from './classification.js';
+import { rotationTerms } from './rotation.js';
+import type { TermFactory } from './term.js';
+
+export const TERMS = Object.freeze({
+  adversarial: adversarialTerms,
+  rotation: rotationTerms,
+  classification: classificationTerms,
+} satisfies Record<string, TermFactory>);
+
+export type TermName = keyof typeof TERMS;
+
+export const TERM_NAMES = Object.keys(TERMS) as TermName[];

@@ -1,0 +1,121 @@
+/**
+ * The pieces of an objective: a term reads the forward outputs of one step (D's records of the real
+ * and fake images, the labels, the images, any extra network) and returns an unweighted scalar loss
+ * for one network, with optional scalar metrics. The step multiplies by the term's weight, sums the
+ * terms of that network in objective order, minimises the sum and logs each term by name.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { AdversarialLossName } from '../../../losses/adversarial.js';
+import type { DiscriminatorRecord } from '../../../nn/architectures/discriminator-record.js';
+import type { GanModels } from '../../steps.js';
+
+/** The network whose update minimises a term. */
+export type TrainedBy = 'discriminator' | 'generator';
+
+/** D's scores of one batch of images. */
+export interface ScoredImages {
+  /** D's record of the B images themselves. */
+  readonly record: DiscriminatorRecord;
+  /** D's rotation logits of the 4·k appended rotated copies and their labels (a term asked for them). */
+  readonly rotated?: { readonly rotationLogits: tf.Tensor2D; readonly rotationLabels: tf.Tensor1D };
+}
+
+/** What the step computed before the terms run; every tensor belongs to the step. */
+export interface ForwardOutputs {
+  /** D on the real batch: always in the D step, in the G step when a G term reads reals. */
+  readonly real?: ScoredImages;
+  /** D on the generated batch. */
+  readonly fake: ScoredImages;
+  /** [B, s, s, c] real images, when the step has a real batch. */
+  readonly realImages?: tf.Tensor4D;
+  /** [B] int32 labels of the real images as given (UNLABELLED, −1, where unknown). */
+  readonly realLabels?: tf.Tensor1D;
+  /** [B, s, s, c] G's images (with gradient to G in the G step). */
+  readonly fakeImages: tf.Tensor4D;
+  /** [B] int32 classes the fakes were generated for. */
+  readonly fakeLabels: tf.Tensor1D;
+  /** The objective's extra networks by name (e.g. a metric network whose embeddings a G term reads). */
+  readonly networks: Readonly<Record<string, tf.LayersModel>>;
+}
+
+/** A term's value for one step. */
+export interface TermResult {
+  /** The unweighted loss. */
+  readonly loss: tf.Scalar;
+  /** Scalars to log under their keys (e.g. an accuracy). */
+  readonly metrics?: Readonly<Record<string, tf.Scalar>>;
+  /** New values of the term's declared state, written after the update (no gradient flows through them). */
+  readonly nextState?: Readonly<Record<string, tf.Tensor>>;
+}
+
+/** A persistent tensor of a term (e.g. a moving average across minibatches), saved in checkpoints. */
+export interface TermStateSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Every entry's value before the first update (default 0). */
+  readonly initial?: number;
+}
+
+/** One named term of one network's loss. */
+export interface ObjectiveTerm {
+  /** Registry name of the term (a factory may give one term per network under the same name). */
+  readonly name: string;
+  readonly network: TrainedBy;
+  /** Multiplies the loss in the network's total; exactly 1 adds the loss as it is. */
+  readonly weight: number;
+  /** Metrics key of the unweighted loss; null: not logged (its parts are, as metrics). Default `name`. */
+  readonly lossKey?: string | null;
+  /** D also scores these images at four rotations (SS-GAN), appended to the same pass. */
+  readonly rotated?: 'real' | 'fake';
+  /** A generator term that reads D's record of a real batch: the G step then needs one. */
+  readonly readsReal?: boolean;
+  /** Persistent tensors, passed to `compute` and saved with the checkpoint. */
+  readonly state?: readonly TermStateSpec[];
+  /**
+   * The labels D's real images are projected with in the D step (default: as given), from D in
+   * inference mode before the update; at most one term of an objective sets this.
+   */
+  readonly realLabels?: (models: GanModels, realImages: tf.Tensor4D, realLabels: tf.Tensor1D) => tf.Tensor1D;
+  /** The term's value: a pure function of the forward outputs and the term's state. */
+  compute(forward: ForwardOutputs, state: Readonly<Record<string, tf.Tensor>>): TermResult;
+}
+
+/** The config values terms are built from (gan.* keys). */
+export interface TermSettings {
+  readonly loss: AdversarialLossName;
+  /** w_d: weight of the real-image rotation loss in L_D. */
+  readonly rotationWeightD: number;
+  /** w_g: weight of the fake-image rotation loss in L_G. */
+  readonly rotationWeightG: number;
+  /** Weight of the co-training classification loss in L_D (default 1, as in the S3GAN paper). */
+  readonly classifierWeight?: number;
+}
+
+/**
+ * A network besides G and D that the objective trains in its own phase, once per generator step
+ * after the D steps, with its own optimizer; checkpoints save its weights as `<name>/` and its
+ * optimizer as `optimizer-<name>`.
+ */
+export interface PhaseNetwork {
+  readonly name: string;
+  readonly model: tf.LayersModel;
+  readonly optimizer: tf.Optimizer;
+  /** One update on a fresh real batch and fresh noise; returns the numbers to log (NaN: absent). */
+  update(models: GanModels, batch: { realImages: tf.Tensor4D; realLabels: tf.Tensor1D; z: tf.Tensor2D; fakeLabels: tf.Tensor1D }): Record<string, number>;
+  dispose(): void;
+}
+
+/** What a registered factory gives: its terms (for either network) and any network of its own. */
+export interface ObjectivePart {
+  readonly terms: readonly ObjectiveTerm[];
+  readonly networks?: readonly PhaseNetwork[];
+}
+
+/** What a factory may read: the term settings, and the shapes and seed when a training run builds it. */
+export interface TermContext {
+  readonly settings: TermSettings;
+  readonly shape?: { readonly numClasses: number; readonly imageSize: number; readonly channels: 1 | 3 };
+  readonly seed?: number;
+}
+
+export type TermFactory = (context: TermContext) => ObjectivePart;
