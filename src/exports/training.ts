@@ -4,14 +4,16 @@
  * progress.
  */
 export { METHODS, getMethod, type MethodName, type MethodSpec, type LabelSource } from '../methods/methods.js';
-export { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../training/steps.js';
+export { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../training/steps.js';
+export { trainableVariables } from '../training/variables.js';
 export { buildObjective, methodObjective, Objective, TERMS, TERM_NAMES, type ObjectiveTerm, type TermFactory, type TermName, type ForwardOutputs, type PhaseNetwork } from '../training/gan/objective/index.js';
 export { WeightAverage } from '../training/ema.js';
 export { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/loop.js';
 export { DivergenceError } from '../training/divergence.js';
 export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from '../training/export.js';
 export { generateImages, classGrid } from '../training/samples.js';
-export { listCheckpoints, loadCheckpoint, readCheckpointState } from '../training/checkpoint.js';
+export { loadCheckpoint, readCheckpointState } from '../training/checkpoint.js';
+export { listCheckpoints } from '../training/checkpoint-names.js';
 export { readModelDir, writeModelDir } from '../artifacts/model-files.js';
 export { runGanStage, GAN_STAGE } from '../stages/gan-stage.js';
 export { runPretrainStage } from '../stages/pretrain-stage.js';

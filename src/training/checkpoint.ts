@@ -10,20 +10,20 @@
  */
 import { readJsonFile } from '../artifacts/json-file.js';
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { isTempDirName, removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
+import { removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
 import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import type { RngState } from '../util/rng.js';
 import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
+import { checkpointName, listCheckpoints } from './checkpoint-names.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
 import { pendingMetricsSchema } from './gan-metrics.js';
 import { readObjectiveState, writeObjectiveState } from './gan/objective/state-file.js';
 
 const STATE_FILE = 'state.json';
-const CHECKPOINT_NAME = /^step-(\d{8,})$/;
 
 const stateSchema = z.strictObject({
   version: z.literal(1),
@@ -46,21 +46,6 @@ const stateSchema = z.strictObject({
 });
 
 export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'version' | 'time' | 'rngState'> & { rngState: RngState };
-
-export function checkpointName(step: number): string {
-  return `step-${String(step).padStart(8, '0')}`;
-}
-
-/** Complete checkpoints in `dir`, oldest first, as { step, path }. */
-export async function listCheckpoints(dir: string): Promise<{ step: number; path: string }[]> {
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  return entries
-    .filter((name) => !isTempDirName(name))
-    .map((name) => ({ match: CHECKPOINT_NAME.exec(name), name }))
-    .filter((entry): entry is { match: RegExpExecArray; name: string } => entry.match !== null)
-    .map((entry) => ({ step: Number(entry.match[1]), path: path.join(dir, entry.name) }))
-    .sort((a, b) => a.step - b.step);
-}
 
 async function writeOptimizer(dir: string, name: string, optimizer: tf.Optimizer): Promise<void> {
   const state = await saveOptimizerState(optimizer);

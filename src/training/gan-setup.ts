@@ -12,7 +12,8 @@ import { WeightAverage } from './ema.js';
 import { methodObjective } from './gan/objective/build.js';
 import type { Objective } from './gan/objective/objective.js';
 import { fusedAdam } from './fused-adam.js';
-import { trainableVariables, type GanModels, type StepOptions } from './steps.js';
+import { type GanModels, type StepOptions } from './steps.js';
+import { trainableVariables } from './variables.js';
 
 export interface GanShape {
   /** Classes of the dataset (the conditional models' label range). */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
 import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
 import { errorMessage, UserError } from '../util/errors.js';
-import { checkpointName, listCheckpoints } from './checkpoint.js';
+import { checkpointName, listCheckpoints } from './checkpoint-names.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
 import { pendingMetricsSchema } from './gan-metrics.js';
 

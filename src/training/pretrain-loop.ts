@@ -36,7 +36,7 @@ import { fusedAdam } from './fused-adam.js';
 import { dropMetricsAfter, MetricWindow } from './gan-metrics.js';
 import { loadPretrainCheckpoint, PRETRAIN_CHECKPOINT_LAYOUT, savePretrainCheckpoint, type PretrainCheckpointState } from './pretrain-checkpoint.js';
 import { newestIntactCheckpoint } from './checkpoint-integrity.js';
-import { trainableVariables } from './steps.js';
+import { trainableVariables } from './variables.js';
 
 /** Stage name in metrics.jsonl records. */
 export const PRETRAIN_METRICS_STAGE = 'pretrain';

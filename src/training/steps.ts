@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invariant } from '../util/errors.js';
+import { trainableVariables } from './variables.js';
 import { headsObjective } from './gan/objective/build.js';
 import { scoreImages, asLabelInput } from './gan/objective/forward.js';
 import type { Objective } from './gan/objective/objective.js';
@@ -73,11 +74,6 @@ export interface GeneratorStepResult {
   readonly gRotationLoss: number;
   /** D's rotation accuracy on generated images (NaN without rotation). */
   readonly dRotationAccuracyFake: number;
-}
-
-/** The tf.Variables behind a model's trainable weights: the explicit variable list of a step. */
-export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((weight) => weight.read() as tf.Variable);
 }
 
 /** The objective of a step: the one given, else the one D's heads imply. */

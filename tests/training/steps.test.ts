@@ -2,7 +2,8 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { sndcganDiscriminator, sndcganGenerator } from '../../src/nn/architectures/sndcgan.js';
 import { METHODS } from '../../src/methods/methods.js';
-import { discriminatorStep, generatorStep, trainableVariables, type GanModels, type StepOptions } from '../../src/training/steps.js';
+import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../../src/training/steps.js';
+import { trainableVariables } from '../../src/training/variables.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
