@@ -11,10 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { sndcganDiscriminator, sndcganGenerator } from '../src/nn/architectures/sndcgan.js';
-import { WeightAverage } from '../src/training/ema.js';
-import { fusedAdam } from '../src/training/fused-adam.js';
-import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../src/training/steps.js';
-import { trainableVariables } from '../src/training/variables.js';
+import { WeightAverage } from '../src/training/gan/ema.js';
+import { fusedAdam } from '../src/training/common/fused-adam.js';
+import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../src/training/gan/steps.js';
+import { trainableVariables } from '../src/training/common/variables.js';
 import { Rng } from '../src/util/rng.js';
 import { userCheck } from '../src/util/errors.js';
 

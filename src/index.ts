@@ -21,5 +21,5 @@ export { selectBackend, describeBackend, type BackendRequest, type BackendSelect
 export { imageGrid, writeGridImage, type Grid, type GridFormat } from './artifacts/image-grid.js';
 export { UserError } from './util/errors.js';
 export { InterruptedError } from './util/interrupt.js';
-export { DivergenceError } from './training/divergence.js';
+export { DivergenceError } from './training/common/divergence.js';
 export type { ProgressStream } from './util/progress.js';

@@ -14,9 +14,9 @@ import { describeBackend, selectBackend, type BackendRequest } from '../backend/
 import { balancedClasses, generatorShape } from '../eval/generate.js';
 import '../nn/layers/index.js';
 import { findCheckpoint } from '../stages/eval-stage.js';
-import { readCheckpointState } from '../training/checkpoint.js';
-import { GENERATOR_INFO_FILE } from '../training/export-page.js';
-import { generateImages } from '../training/samples.js';
+import { readCheckpointState } from '../training/gan/checkpoint.js';
+import { GENERATOR_INFO_FILE } from '../training/gan/export-page.js';
+import { generateImages } from '../training/gan/samples.js';
 import { UserError } from '../util/errors.js';
 import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_DIR } from '../artifacts/run-layout.js';
 

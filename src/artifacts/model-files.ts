@@ -2,7 +2,7 @@
  * tfjs LayersModels and optimizer states as files, in TensorFlow.js's own layout: a directory with
  * model.json (topology + weights manifest) and weights.bin. That is what `tf.loadLayersModel`
  * reads over HTTP or from disk, so a saved model needs nothing of s3gan to be loaded, provided its
- * layers are built-in ones (see training/export.ts for the generator export).
+ * layers are built-in ones (see training/gan/export.ts for the generator export).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';

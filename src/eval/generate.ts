@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { scaleToSymmetric, symmetricToPixels } from '../data/transforms.js';
-import { normalSamples } from '../training/noise.js';
+import { normalSamples } from '../training/gan/noise.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 

@@ -4,16 +4,16 @@
  * progress.
  */
 export { METHODS, getMethod, type MethodName, type MethodSpec, type LabelSource } from '../methods/methods.js';
-export { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../training/steps.js';
-export { trainableVariables } from '../training/variables.js';
+export { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../training/gan/steps.js';
+export { trainableVariables } from '../training/common/variables.js';
 export { buildObjective, methodObjective, Objective, TERMS, TERM_NAMES, type ObjectiveTerm, type TermFactory, type TermName, type ForwardOutputs, type PhaseNetwork } from '../training/gan/objective/index.js';
-export { WeightAverage } from '../training/ema.js';
-export { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/loop.js';
-export { DivergenceError } from '../training/divergence.js';
-export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from '../training/export.js';
-export { generateImages, classGrid } from '../training/samples.js';
-export { loadCheckpoint, readCheckpointState } from '../training/checkpoint.js';
-export { listCheckpoints } from '../training/checkpoint-names.js';
+export { WeightAverage } from '../training/gan/ema.js';
+export { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/gan/loop.js';
+export { DivergenceError } from '../training/common/divergence.js';
+export { exportGenerator, plainGeneratorArtifacts, type ExportOptions } from '../training/gan/export.js';
+export { generateImages, classGrid } from '../training/gan/samples.js';
+export { loadCheckpoint, readCheckpointState } from '../training/gan/checkpoint.js';
+export { listCheckpoints } from '../training/common/checkpoint-names.js';
 export { readModelDir, writeModelDir } from '../artifacts/model-files.js';
 export { runGanStage, GAN_STAGE } from '../stages/gan-stage.js';
 export { runPretrainStage } from '../stages/pretrain-stage.js';

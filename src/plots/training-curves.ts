@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import type { LoggedRecord } from '../artifacts/metrics-log.js';
 import { MetricsLog } from '../artifacts/metrics-log.js';
 import { errorMessage } from '../util/errors.js';
-import { GAN_EVAL_STAGE } from '../training/loop.js';
-import { PRETRAIN_METRICS_STAGE } from '../training/pretrain-loop.js';
+import { GAN_EVAL_STAGE } from '../training/gan/loop.js';
+import { PRETRAIN_METRICS_STAGE } from '../training/pretrain/loop.js';
 import type { LineChartOptions, PlotPoint } from './line-chart.js';
 import { lineChartPng, writeLineChartPng } from './render.js';
 
@@ -26,7 +26,7 @@ export interface CurveDefinition {
   readonly yTitle: string;
 }
 
-/** The `stage` of the GAN loop's training records (training/loop.ts logs them under this name). */
+/** The `stage` of the GAN loop's training records (training/gan/loop.ts logs them under this name). */
 const GAN_RECORDS = 'gan';
 const GAN_EVAL_RECORDS = GAN_EVAL_STAGE;
 const PRETRAIN_RECORDS = PRETRAIN_METRICS_STAGE;

@@ -15,12 +15,12 @@ import { CLASSIFIER_METRICS, REAL_FEATURE_METRICS, type EvalMetric } from '../ev
 import { evaluationSplit } from '../eval/reference.js';
 import { getMethod, type MethodSpec } from '../methods/methods.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
-import { requireAllLabelled } from '../training/label-source.js';
-import { GAN_CHECKPOINT_LAYOUT } from '../training/checkpoint.js';
-import { newestIntactCheckpoint } from '../training/checkpoint-integrity.js';
-import { checkBatchSize } from '../training/loop.js';
-import { PRETRAIN_CHECKPOINT_LAYOUT } from '../training/pretrain-checkpoint.js';
-import { heldOutSplit } from '../training/pretrain-loop.js';
+import { requireAllLabelled } from '../training/gan/label-source.js';
+import { GAN_CHECKPOINT_LAYOUT } from '../training/gan/checkpoint.js';
+import { newestIntactCheckpoint } from '../training/common/checkpoint-integrity.js';
+import { checkBatchSize } from '../training/gan/loop.js';
+import { PRETRAIN_CHECKPOINT_LAYOUT } from '../training/pretrain/checkpoint.js';
+import { heldOutSplit } from '../training/pretrain/loop.js';
 import { UserError } from '../util/errors.js';
 import { configuredSubset } from './labelled-subset.js';
 import { GAN_CHECKPOINTS_DIR, PRETRAIN_CHECKPOINTS_DIR, PRETRAIN_REPORT_FILE, runPath } from '../artifacts/run-layout.js';

@@ -15,7 +15,7 @@ import { configHash } from '../config/hash.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { PRETRAIN_CURVES, redrawCurves } from '../plots/training-curves.js';
-import { trainRotationEncoder } from '../training/pretrain-loop.js';
+import { trainRotationEncoder } from '../training/pretrain/loop.js';
 import { errorMessage } from '../util/errors.js';
 import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';

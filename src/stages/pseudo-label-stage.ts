@@ -3,7 +3,7 @@
  * pretrained encoder → the block chosen by cross-validation (or the configured one) → a linear
  * classifier fitted on the labelled subset only → a label for every training image (labelled images
  * keep their true label), or k-means clusters for the unsupervised baseline. With classifier s4l the
- * encoder itself is fine-tuned with a class head instead (training/s4l.ts) and predicts. Writes
+ * encoder itself is fine-tuned with a class head instead (classify/s4l.ts) and predicts. Writes
  *   labels/labels.json   the labels file the GAN stage reads (joined by image id)
  *   labels/report.json   accuracy on the unlabelled training images and the test split, per class,
  *                        confusion matrix, the raw-pixel baseline (report.txt: the same for people)
@@ -24,9 +24,9 @@ import { readPseudoLabelsFile, writePseudoLabelsFile } from '../data/pseudo-labe
 import { UNLABELLED, splitSize, type Dataset, type ImageSplit } from '../data/types.js';
 import type { FeatureMatrix } from '../metrics/feature-matrix.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
-import { encoderFeatures } from '../training/encoder-features.js';
-import { meanStepResult, trainS4lClassifier } from '../training/s4l.js';
-import { predictS4l } from '../training/s4l-predict.js';
+import { encoderFeatures } from '../training/pretrain/encoder-features.js';
+import { meanStepResult, trainS4lClassifier } from '../classify/s4l.js';
+import { predictS4l } from '../classify/s4l-predict.js';
 import { UserError, errorMessage } from '../util/errors.js';
 import { progressFn, type ProgressStream } from '../util/progress.js';
 import { planLabelledSubset } from './labelled-subset.js';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { MetricsLog } from '../../src/artifacts/metrics-log.js';
 import { configSchema } from '../../src/config/schema.js';
 import { getMethod } from '../../src/methods/methods.js';
-import { GAN_EVAL_STAGE, trainGan, type GanLoopInputs } from '../../src/training/loop.js';
+import { GAN_EVAL_STAGE, trainGan, type GanLoopInputs } from '../../src/training/gan/loop.js';
 import { tempDir } from '../temp.js';
 import { NUM_CLASSES, SILENT, squaresSplit } from './fixtures.js';
 

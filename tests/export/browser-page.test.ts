@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import sharp from 'sharp';
 import { buildGenerator } from '../../src/nn/architectures/index.js';
-import { exportGenerator } from '../../src/training/export.js';
+import { exportGenerator } from '../../src/training/gan/export.js';
 import { s3gan, tempDir } from '../cli/helpers.js';
 import { randomizeWeights } from '../fixtures.js';
 import { serveDir } from '../static-server.js';

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { buildGenerator } from '../../src/nn/architectures/index.js';
-import { exportGenerator } from '../../src/training/export.js';
+import { exportGenerator } from '../../src/training/gan/export.js';
 import { tempDir } from '../temp.js';
 
 /** The README's snippet that loads an exported generator from a local directory in Node. */

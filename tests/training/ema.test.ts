@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { EMA_UPDATE } from '../../src/backend/fused-updates.js';
-import { WeightAverage } from '../../src/training/ema.js';
+import { WeightAverage } from '../../src/training/gan/ema.js';
 import { Rng } from '../../src/util/rng.js';
 
 test.before(async () => {

@@ -4,7 +4,7 @@ import { toNetworkInput, gatherPixels } from '../../src/data/batches.js';
 import type { ImageSplit } from '../../src/data/types.js';
 import { row } from '../../src/metrics/feature-matrix.js';
 import { buildRotationEncoder, splitEncoderOutputs } from '../../src/nn/architectures/rotation-encoder.js';
-import { encoderFeatures } from '../../src/training/encoder-features.js';
+import { encoderFeatures } from '../../src/training/pretrain/encoder-features.js';
 import { UserError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 

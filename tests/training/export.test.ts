@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { buildGenerator, type ArchitectureName } from '../../src/nn/architectures/index.js';
-import { exportGenerator } from '../../src/training/export.js';
+import { exportGenerator } from '../../src/training/gan/export.js';
 import { randomizeWeights } from '../fixtures.js';
 import { serveDir } from '../static-server.js';
 import { tempDir } from '../temp.js';

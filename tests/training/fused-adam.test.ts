@@ -6,8 +6,8 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE, registerFusedCpuKernels } from '../../src/backend/fused-updates.js';
-import { fusedAdam } from '../../src/training/fused-adam.js';
-import { loadOptimizerState, saveOptimizerState } from '../../src/training/optimizer-state.js';
+import { fusedAdam } from '../../src/training/common/fused-adam.js';
+import { loadOptimizerState, saveOptimizerState } from '../../src/training/common/optimizer-state.js';
 import { HYPER, identical, makeVariables, maxDifference, snapshot, SHAPES, train } from './adam-cases.js';
 
 test.before(async () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { writePseudoLabelsFile } from '../../src/data/pseudo-labels-file.js';
 import { UNLABELLED, type Dataset } from '../../src/data/types.js';
 import { getMethod, METHODS } from '../../src/methods/methods.js';
-import { trainingLabelSet, type LabelSourceContext } from '../../src/training/label-source.js';
+import { trainingLabelSet, type LabelSourceContext } from '../../src/training/gan/label-source.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
 

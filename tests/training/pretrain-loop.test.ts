@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { MetricsLog } from '../../src/artifacts/metrics-log.js';
 import { readModelDir } from '../../src/artifacts/model-files.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { readPretrainCheckpointState } from '../../src/training/pretrain-checkpoint.js';
-import { heldOutSplit, trainRotationEncoder, type PretrainLoopInputs } from '../../src/training/pretrain-loop.js';
+import { readPretrainCheckpointState } from '../../src/training/pretrain/checkpoint.js';
+import { heldOutSplit, trainRotationEncoder, type PretrainLoopInputs } from '../../src/training/pretrain/loop.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../temp.js';
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { UNLABELLED, type ImageSplit } from '../../src/data/types.js';
-import { realGridIndices, writeRealGrid } from '../../src/training/real-grid.js';
+import { realGridIndices, writeRealGrid } from '../../src/training/gan/real-grid.js';
 import { tempDir } from '../temp.js';
 
 test.before(async () => {

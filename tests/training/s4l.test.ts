@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { configSchema } from '../../src/config/schema.js';
 import { type ImageSplit } from '../../src/data/types.js';
 import { buildRotationEncoder } from '../../src/nn/architectures/rotation-encoder.js';
-import { buildS4lClassifier, meanStepResult, trainS4lClassifier, type S4lTrainingOptions } from '../../src/training/s4l.js';
+import { buildS4lClassifier, meanStepResult, trainS4lClassifier, type S4lTrainingOptions } from '../../src/classify/s4l.js';
 import { pseudoLabelStageHash } from '../../src/stages/pseudo-label-stage.js';
-import { predictS4l } from '../../src/training/s4l-predict.js';
+import { predictS4l } from '../../src/classify/s4l-predict.js';
 import { UserError } from '../../src/util/errors.js';
 
 test.before(async () => {

@@ -2,8 +2,8 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { sndcganDiscriminator, sndcganGenerator } from '../../src/nn/architectures/sndcgan.js';
 import { METHODS } from '../../src/methods/methods.js';
-import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../../src/training/steps.js';
-import { trainableVariables } from '../../src/training/variables.js';
+import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../../src/training/gan/steps.js';
+import { trainableVariables } from '../../src/training/common/variables.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');

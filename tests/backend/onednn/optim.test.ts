@@ -5,8 +5,8 @@
  * native call per variable.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdam } from '../../../src/training/fused-adam.js';
-import { WeightAverage } from '../../../src/training/ema.js';
+import { fusedAdam } from '../../../src/training/common/fused-adam.js';
+import { WeightAverage } from '../../../src/training/gan/ema.js';
 import { Rng } from '../../../src/util/rng.js';
 import { HYPER, identical, makeVariables, maxDifference, snapshot, SHAPES, train } from '../../training/adam-cases.js';
 import { addonCalls, between, nativeTest, random, tensor } from './helpers.js';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { ARCHITECTURE_NAMES, buildDiscriminator, buildGenerator, type ArchitectureName } from '../../../src/nn/architectures/index.js';
-import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../../../src/training/steps.js';
-import { trainableVariables } from '../../../src/training/variables.js';
+import { discriminatorStep, generatorStep, type GanModels, type StepOptions } from '../../../src/training/gan/steps.js';
+import { trainableVariables } from '../../../src/training/common/variables.js';
 import { UserError } from '../../../src/util/errors.js';
 
 test.before(async () => {

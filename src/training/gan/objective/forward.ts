@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rotatedBatch } from '../../../losses/rotation.js';
 import { applyDiscriminator, type DiscriminatorRecord } from '../../../nn/architectures/discriminator-record.js';
 import { invariant } from '../../../util/errors.js';
-import type { GanModels } from '../../steps.js';
+import type { GanModels } from '../steps.js';
 import type { ScoredImages } from './term.js';
 
 /** [B] → [B, 1] int32, the label input shape of the models. */

@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { AdversarialLossName } from '../../../losses/adversarial.js';
 import type { DiscriminatorRecord } from '../../../nn/architectures/discriminator-record.js';
-import type { GanModels } from '../../steps.js';
+import type { GanModels } from '../steps.js';
 
 /** The network whose update minimises a term. */
 export type TrainedBy = 'discriminator' | 'generator';

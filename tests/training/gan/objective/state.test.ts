@@ -6,7 +6,7 @@ import { sndcganDiscriminator, sndcganGenerator } from '../../../../src/nn/archi
 import { applyDiscriminator } from '../../../../src/nn/architectures/discriminator-record.js';
 import { buildObjective, Objective, type ObjectiveTerm } from '../../../../src/training/gan/objective/index.js';
 import { readObjectiveState, writeObjectiveState } from '../../../../src/training/gan/objective/state-file.js';
-import { generatorStep, type GanModels, type StepOptions } from '../../../../src/training/steps.js';
+import { generatorStep, type GanModels, type StepOptions } from '../../../../src/training/gan/steps.js';
 import { UserError } from '../../../../src/util/errors.js';
 import { tempDir } from '../../../temp.js';
 

@@ -9,8 +9,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_JSON } from '../artifacts/model-files.js';
-import { UserError, errorMessage } from '../util/errors.js';
+import { MODEL_JSON } from '../../artifacts/model-files.js';
+import { UserError, errorMessage } from '../../util/errors.js';
 import { listCheckpoints } from './checkpoint-names.js';
 
 /** What a checkpoint directory of one kind holds. */

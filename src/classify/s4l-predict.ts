@@ -1,10 +1,10 @@
 /**
- * Predictions of the fine-tuned S4L classifier (training/s4l.ts): unrotated images, inference mode
+ * Predictions of the fine-tuned S4L classifier (classify/s4l.ts): unrotated images, inference mode
  * (batch-norm moving statistics), so an image's prediction does not depend on the batch it is in.
  * The same record as the linear probe's, so stage 2 treats both classifiers alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProbePrediction } from '../classify/linear-probe.js';
+import type { ProbePrediction } from './linear-probe.js';
 import type { ProgressFn } from '../data/options.js';
 import { gatherPixels, toNetworkInput } from '../data/batches.js';
 import type { FitMode } from '../data/transforms.js';

@@ -24,9 +24,9 @@ import { seededNormal } from '../nn/layers/init.js';
 import { invariant, userCheck } from '../util/errors.js';
 import { createProgress, type ProgressStream } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
-import { DivergenceError } from './divergence.js';
-import { fusedAdam } from './fused-adam.js';
-import { trainableVariables } from './variables.js';
+import { DivergenceError } from '../training/common/divergence.js';
+import { fusedAdam } from '../training/common/fused-adam.js';
+import { trainableVariables } from '../training/common/variables.js';
 
 /** Rng stream of the labelled draws; the rotation batches use the seed's epoch streams 0, 1, … (batchIndices). */
 export const S4L_LABELLED_STREAM = 0x5a4c;

@@ -5,15 +5,15 @@
  * update of fused-adam.ts, checkpointed as tfjs's Adam is).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from '../config/schema.js';
-import type { MethodSpec } from '../methods/methods.js';
-import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../nn/architectures/index.js';
+import type { Config } from '../../config/schema.js';
+import type { MethodSpec } from '../../methods/methods.js';
+import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../../nn/architectures/index.js';
 import { WeightAverage } from './ema.js';
-import { methodObjective } from './gan/objective/build.js';
-import type { Objective } from './gan/objective/objective.js';
-import { fusedAdam } from './fused-adam.js';
+import { methodObjective } from './objective/build.js';
+import type { Objective } from './objective/objective.js';
+import { fusedAdam } from '../common/fused-adam.js';
 import { type GanModels, type StepOptions } from './steps.js';
-import { trainableVariables } from './variables.js';
+import { trainableVariables } from '../common/variables.js';
 
 export interface GanShape {
   /** Classes of the dataset (the conditional models' label range). */

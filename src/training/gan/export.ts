@@ -10,9 +10,9 @@
  * Beside the model, the export directory gets a browser page that draws its samples (export-page.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { writeDirAtomic } from '../artifacts/atomic-dir.js';
-import { modelArtifacts, writeModelArtifacts } from '../artifacts/model-files.js';
-import { LAYER_CLASSES } from '../nn/layers/index.js';
+import { writeDirAtomic } from '../../artifacts/atomic-dir.js';
+import { modelArtifacts, writeModelArtifacts } from '../../artifacts/model-files.js';
+import { LAYER_CLASSES } from '../../nn/layers/index.js';
 import { generatorInfo, writeGeneratorPage } from './export-page.js';
 
 type Json = Record<string, unknown>;

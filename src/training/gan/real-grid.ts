@@ -4,12 +4,12 @@
  * that a user can check the labels before reading any sample grid. Written when training starts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imageGrid, writeGridPng } from '../artifacts/image-grid.js';
-import { gatherPixels, toNetworkInput } from '../data/batches.js';
-import type { FitMode } from '../data/transforms.js';
-import { symmetricToPixels } from '../data/transforms.js';
-import { UNLABELLED, splitSize, type ImageSplit } from '../data/types.js';
-import { Rng } from '../util/rng.js';
+import { imageGrid, writeGridPng } from '../../artifacts/image-grid.js';
+import { gatherPixels, toNetworkInput } from '../../data/batches.js';
+import type { FitMode } from '../../data/transforms.js';
+import { symmetricToPixels } from '../../data/transforms.js';
+import { UNLABELLED, splitSize, type ImageSplit } from '../../data/types.js';
+import { Rng } from '../../util/rng.js';
 import { classRowLabels } from './samples.js';
 
 /** Rng stream of the images chosen for the grid (training uses other streams of the seed). */

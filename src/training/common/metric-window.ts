@@ -3,8 +3,8 @@
  * (losses, D's rotation accuracy on real and fake images, D's classifier accuracy), plus images per
  * second. Quantities a method does not have (NaN from the steps) are left out of the record.
  */
-import { writeFileAtomic } from '../artifacts/atomic-write.js';
-import { MetricsLog, type MetricRecord } from '../artifacts/metrics-log.js';
+import { writeFileAtomic } from '../../artifacts/atomic-write.js';
+import { MetricsLog, type MetricRecord } from '../../artifacts/metrics-log.js';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 

@@ -5,7 +5,7 @@
  * exactly what an uninterrupted run would have.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../util/rng.js';
+import type { Rng } from '../../util/rng.js';
 
 /** n standard normal samples. */
 export function normalSamples(rng: Rng, n: number): Float32Array {

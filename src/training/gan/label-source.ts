@@ -3,11 +3,11 @@
  * training image (UNLABELLED where the method leaves it open), and the images to draw from.
  */
 import { existsSync } from 'node:fs';
-import { UNLABELLED, splitSize, type Dataset } from '../data/types.js';
-import type { MethodSpec } from '../methods/methods.js';
-import { UserError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
-import { readPseudoLabelsFile } from '../data/pseudo-labels-file.js';
+import { UNLABELLED, splitSize, type Dataset } from '../../data/types.js';
+import type { MethodSpec } from '../../methods/methods.js';
+import { UserError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import { readPseudoLabelsFile } from '../../data/pseudo-labels-file.js';
 
 /** Rng stream of the cgan-random labels. */
 const RANDOM_LABELS_STREAM = 11;

@@ -6,17 +6,17 @@
  * Each directory appears atomically (writeDirAtomic) and only the newest `keep` are kept, as for the
  * GAN's checkpoints (checkpoint.ts, whose naming and listing this reuses).
  */
-import { readJsonFile } from '../artifacts/json-file.js';
+import { readJsonFile } from '../../artifacts/json-file.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
-import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
-import { errorMessage, UserError } from '../util/errors.js';
-import { checkpointName, listCheckpoints } from './checkpoint-names.js';
-import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
-import { pendingMetricsSchema } from './gan-metrics.js';
+import { removeTempDirs, writeDirAtomic } from '../../artifacts/atomic-dir.js';
+import { readModelArtifacts, writeModelDir } from '../../artifacts/model-files.js';
+import { errorMessage, UserError } from '../../util/errors.js';
+import { checkpointName, listCheckpoints } from '../common/checkpoint-names.js';
+import { loadOptimizerState, saveOptimizerState } from '../common/optimizer-state.js';
+import { pendingMetricsSchema } from '../common/metric-window.js';
 
 export { listCheckpoints };
 

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
-import { imageGrid, writeGridPng, type Grid } from '../artifacts/image-grid.js';
-import { symmetricToPixels } from '../data/transforms.js';
-import { Rng } from '../util/rng.js';
-import { checkpointName } from './checkpoint-names.js';
+import { imageGrid, writeGridPng, type Grid } from '../../artifacts/image-grid.js';
+import { symmetricToPixels } from '../../data/transforms.js';
+import { Rng } from '../../util/rng.js';
+import { checkpointName } from '../common/checkpoint-names.js';
 import { normalSamples } from './noise.js';
 
 /** Rng stream of sample-grid noise (training noise uses another stream of the same seed). */

@@ -5,13 +5,13 @@
  * moving statistics), so an image's features do not depend on the batch it happens to be in.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProgressFn } from '../data/options.js';
-import { gatherPixels, toNetworkInput } from '../data/batches.js';
-import type { FitMode } from '../data/transforms.js';
-import { splitSize, type ImageSplit } from '../data/types.js';
-import type { FeatureMatrix } from '../metrics/feature-matrix.js';
-import { ENCODER_OUTPUTS, splitEncoderOutputs } from '../nn/architectures/rotation-encoder.js';
-import { invariant, UserError } from '../util/errors.js';
+import type { ProgressFn } from '../../data/options.js';
+import { gatherPixels, toNetworkInput } from '../../data/batches.js';
+import type { FitMode } from '../../data/transforms.js';
+import { splitSize, type ImageSplit } from '../../data/types.js';
+import type { FeatureMatrix } from '../../metrics/feature-matrix.js';
+import { ENCODER_OUTPUTS, splitEncoderOutputs } from '../../nn/architectures/rotation-encoder.js';
+import { invariant, UserError } from '../../util/errors.js';
 
 export interface EncoderFeatureOptions {
   /** Side in pixels of the encoder's input (data.imageSize of the pretraining run). */

@@ -7,12 +7,12 @@
  * behind; they return plain numbers for logging.
  */
 import * as tf from '@tensorflow/tfjs';
-import { invariant } from '../util/errors.js';
-import { trainableVariables } from './variables.js';
-import { headsObjective } from './gan/objective/build.js';
-import { scoreImages, asLabelInput } from './gan/objective/forward.js';
-import type { Objective } from './gan/objective/objective.js';
-import type { ForwardOutputs, ObjectiveTerm, TermSettings } from './gan/objective/term.js';
+import { invariant } from '../../util/errors.js';
+import { trainableVariables } from '../common/variables.js';
+import { headsObjective } from './objective/build.js';
+import { scoreImages, asLabelInput } from './objective/forward.js';
+import type { Objective } from './objective/objective.js';
+import type { ForwardOutputs, ObjectiveTerm, TermSettings } from './objective/term.js';
 
 export interface GanModels {
   /** [z, y?] → images [B, s, s, c] in [−1, 1]. */

@@ -8,20 +8,20 @@
  * Each checkpoint directory appears atomically (writeDirAtomic), so the newest complete one is
  * always loadable; only the newest `keep` are kept.
  */
-import { readJsonFile } from '../artifacts/json-file.js';
+import { readJsonFile } from '../../artifacts/json-file.js';
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { removeTempDirs, writeDirAtomic } from '../artifacts/atomic-dir.js';
-import { readModelArtifacts, writeModelDir } from '../artifacts/model-files.js';
-import { UserError, errorMessage } from '../util/errors.js';
-import type { RngState } from '../util/rng.js';
-import { refreshEmaGenerator, type GanTraining } from './gan-setup.js';
-import { checkpointName, listCheckpoints } from './checkpoint-names.js';
-import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
-import { pendingMetricsSchema } from './gan-metrics.js';
-import { readObjectiveState, writeObjectiveState } from './gan/objective/state-file.js';
+import { removeTempDirs, writeDirAtomic } from '../../artifacts/atomic-dir.js';
+import { readModelArtifacts, writeModelDir } from '../../artifacts/model-files.js';
+import { UserError, errorMessage } from '../../util/errors.js';
+import type { RngState } from '../../util/rng.js';
+import { refreshEmaGenerator, type GanTraining } from './setup.js';
+import { checkpointName, listCheckpoints } from '../common/checkpoint-names.js';
+import { loadOptimizerState, saveOptimizerState } from '../common/optimizer-state.js';
+import { pendingMetricsSchema } from '../common/metric-window.js';
+import { readObjectiveState, writeObjectiveState } from './objective/state-file.js';
 
 const STATE_FILE = 'state.json';
 

@@ -8,7 +8,7 @@
  * same float32 result as the composed ops used on other backends.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EMA_UPDATE, hasFusedKernel, registerFusedCpuKernels } from '../backend/fused-updates.js';
+import { EMA_UPDATE, hasFusedKernel, registerFusedCpuKernels } from '../../backend/fused-updates.js';
 
 export interface EmaOptions {
   /** Weight kept by the average per update, in [0, 1). */

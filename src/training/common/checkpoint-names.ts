@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isTempDirName } from '../artifacts/atomic-dir.js';
+import { isTempDirName } from '../../artifacts/atomic-dir.js';
 
 const CHECKPOINT_NAME = /^step-(\d{8,})$/;
 

@@ -8,7 +8,7 @@
  * applyGradients.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE, hasFusedKernel, registerFusedCpuKernels, type AdamUpdateAttrs } from '../backend/fused-updates.js';
+import { ADAM_UPDATE, hasFusedKernel, registerFusedCpuKernels, type AdamUpdateAttrs } from '../../backend/fused-updates.js';
 
 /** tfjs's AdamOptimizer's private state, reused so that its weights and checkpoints are unchanged. */
 interface AdamSlots {

@@ -9,14 +9,14 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatorShape } from '../eval/generate.js';
+import { generatorShape } from '../../eval/generate.js';
 
 /** The page's metadata file beside model.json. */
 export const GENERATOR_INFO_FILE = 'generator.json';
 /** Files copied from the package's src/web/generator-page. */
 const PAGE_FILES = ['index.html', 'page.js', 'page.css'];
 /** dist/src/training → the package root, in a checkout and in an installed package alike. */
-const PAGE_DIR = fileURLToPath(new URL('../../../src/web/generator-page/', import.meta.url));
+const PAGE_DIR = fileURLToPath(new URL('../../../../src/web/generator-page/', import.meta.url));
 /** The browser bundle of the same @tensorflow/tfjs that wrote model.json. */
 const TFJS_BUNDLE = createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js');
 

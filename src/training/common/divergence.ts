@@ -2,7 +2,7 @@
  * The divergence guard: a NaN or infinite loss ends the run at once, before anything of that step
  * reaches a checkpoint, so the newest checkpoint on disk is the last good state.
  */
-import { UserError } from '../util/errors.js';
+import { UserError } from '../../util/errors.js';
 
 /** Training diverged; the message names the step, the loss and the checkpoint to resume from. */
 export class DivergenceError extends UserError {
