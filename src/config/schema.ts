@@ -156,6 +156,13 @@ export const ganSchema = z
     adamBeta2: probability().default(0.999).describe('Adam β2.'),
     rotationWeightD: z.number().nonnegative().default(1).describe('Weight of the rotation loss on real images in L_D.'),
     rotationWeightG: z.number().nonnegative().default(0.2).describe('Weight of the rotation loss on fake images in L_G.'),
+    modeSeekingWeight: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe(
+        'Weight of the mode-seeking term in L_G (MSGAN: Mao et al., "Mode Seeking Generative Adversarial Networks for Diverse Image Synthesis", CVPR 2019; docs/ALGORITHMS.md § Mode seeking). 0 = off; > 0 generates the G batch in pairs of one class and logs the unweighted term as gModeSeeking.',
+      ),
     rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
     emaDecay: probability().default(0.999).describe('Decay of the exponential moving average of G.'),
     emaStartStep: int().min(0).default(1000).describe('Generator step after which the EMA starts.'),

@@ -6,3 +6,4 @@ export * from './manifold/mvm.js';
 export * from './manifold/mmgan.js';
 export * from './manifold/manifold-memory.js';
 export { pairwiseSquaredDistances } from './manifold/geometry.js';
+export * from './mode-seeking.js';

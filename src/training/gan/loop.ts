@@ -259,11 +259,14 @@ async function writeExports(training: GanTraining, inputs: GanLoopInputs, dir: s
   await exportGenerator(training.emaGenerator, path.join(dir, GAN_EXPORT_NAMES.generatorEma), options);
 }
 
-/** Rotation needs whole groups of 4·rotatedBatchFraction images; say so before building anything. */
+/** Rotation needs whole groups of 4·rotatedBatchFraction images, mode seeking a pair; say so before building anything. */
 export function checkBatchSize(gan: Config['gan'], method: MethodSpec): void {
   const group = 4 * gan.rotatedBatchFraction;
   if (method.rotation && gan.batchSize % group !== 0) {
     throw new UserError(`gan.batchSize (${gan.batchSize}) must be a multiple of 4 · gan.rotatedBatchFraction = ${group} for method ${method.name}`);
+  }
+  if (gan.modeSeekingWeight > 0 && gan.batchSize < 2) {
+    throw new UserError(`gan.modeSeekingWeight > 0 compares pairs of generated images: gan.batchSize must be at least 2, got ${gan.batchSize}`);
   }
 }
 

@@ -7,6 +7,7 @@
  * behind; they return plain numbers for logging.
  */
 import * as tf from '@tensorflow/tfjs';
+import { pairedLabels } from '../../losses/mode-seeking.js';
 import { invariant } from '../../util/errors.js';
 import { trainableVariables } from '../common/variables.js';
 import { headsObjective } from './objective/build.js';
@@ -139,7 +140,7 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
       const fakes = generate(models, batch.z, batch.fakeLabels);
       const real = score(batch.realImages, realLabels, 'real');
       const fake = score(fakes, batch.fakeLabels, 'fake');
-      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, networks: networksOf(objective) };
+      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, z: batch.z, networks: networksOf(objective) };
     }, 'dLoss', D_KEYS);
     return result as DiscriminatorStepResult;
   } finally {
@@ -158,13 +159,19 @@ export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch:
   invariant(!readsReal || (batch.realImages !== undefined && batch.realLabels !== undefined), 'this objective\'s G step needs a real batch');
   const score = (images: tf.Tensor4D, labels: tf.Tensor1D, which: 'real' | 'fake') =>
     scoreImages(models, images, labels, { training: false, rotate: objective.rotates('generator', which), rotatedBatchFraction: options.rotatedBatchFraction });
-  const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
-    const fakes = generate(models, batch.z, batch.fakeLabels);
-    const fake = score(fakes, batch.fakeLabels, 'fake');
-    const real = readsReal ? score(batch.realImages!, batch.realLabels!, 'real') : undefined;
-    return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, networks: networksOf(objective) };
-  }, 'gLoss', G_KEYS);
-  return result as GeneratorStepResult;
+  // A term comparing pairs of fakes (mode seeking) has the second half generated for the first half's classes.
+  const fakeLabels = objective.generatorPairsLabels ? pairedLabels(batch.fakeLabels) : batch.fakeLabels;
+  try {
+    const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
+      const fakes = generate(models, batch.z, fakeLabels);
+      const fake = score(fakes, fakeLabels, 'fake');
+      const real = readsReal ? score(batch.realImages!, batch.realLabels!, 'real') : undefined;
+      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels, z: batch.z, networks: networksOf(objective) };
+    }, 'gLoss', G_KEYS);
+    return result as GeneratorStepResult;
+  } finally {
+    if (fakeLabels !== batch.fakeLabels) fakeLabels.dispose();
+  }
 }
 
 /** The objective's extra networks by name, for terms that read them. */

@@ -18,9 +18,13 @@ export function buildObjective(names: readonly string[], context: TermContext): 
   );
 }
 
-/** The objective `method` chooses, with weights from the gan config. */
+/**
+ * The objective `method` chooses, with weights from the gan config; gan.modeSeekingWeight > 0 adds
+ * the mode-seeking term to any method's G terms, last (docs/ALGORITHMS.md § Mode seeking).
+ */
 export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number): Objective {
-  return buildObjective(method.objective, { settings: gan, shape, seed });
+  const names = gan.modeSeekingWeight > 0 ? [...method.objective, 'modeSeeking'] : method.objective;
+  return buildObjective(names, { settings: gan, shape, seed });
 }
 
 /** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */

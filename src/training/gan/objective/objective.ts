@@ -38,6 +38,11 @@ export class Objective {
     return this.termsOf('generator').some((term) => term.readsReal === true || term.rotated === 'real');
   }
 
+  /** Whether the G step generates the batch's second half for the first half's labels (a term compares pairs of fakes). */
+  get generatorPairsLabels(): boolean {
+    return this.termsOf('generator').some((term) => term.pairsFakeLabels === true);
+  }
+
   /** The term that chooses the labels D's real images are projected with in the D step, if any. */
   get realLabelsTerm(): ObjectiveTerm | undefined {
     return this.termsOf('discriminator').find((term) => term.realLabels !== undefined);

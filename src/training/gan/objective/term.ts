@@ -34,6 +34,8 @@ export interface ForwardOutputs {
   readonly fakeImages: tf.Tensor4D;
   /** [B] int32 classes the fakes were generated for. */
   readonly fakeLabels: tf.Tensor1D;
+  /** [B, zDim] the latent vectors the fakes were generated from. */
+  readonly z?: tf.Tensor2D;
   /** The objective's extra networks by name (e.g. a metric network whose embeddings a G term reads). */
   readonly networks: Readonly<Record<string, tf.LayersModel>>;
 }
@@ -72,6 +74,11 @@ export interface ObjectiveTerm {
   /** Persistent tensors, passed to `compute` and saved with the checkpoint. */
   readonly state?: readonly TermStateSpec[];
   /**
+   * A generator term that compares pairs of fakes of one class: the G step then generates the
+   * batch's second half for the first half's labels (losses/mode-seeking.ts, pairedRows), z unchanged.
+   */
+  readonly pairsFakeLabels?: boolean;
+  /**
    * The labels D's real images are projected with in the D step (default: as given), from D in
    * inference mode before the update; at most one term of an objective sets this.
    */
@@ -89,6 +96,8 @@ export interface TermSettings {
   readonly rotationWeightG: number;
   /** Weight of the co-training classification loss in L_D (default 1, as in the S3GAN paper). */
   readonly classifierWeight?: number;
+  /** Weight of the mode-seeking term in L_G (MSGAN); 0 or absent: the term is not added. */
+  readonly modeSeekingWeight?: number;
 }
 
 /**
