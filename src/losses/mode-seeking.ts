@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invariant } from '../util/errors.js';
 
-/** ε of the MSGAN reference code: keeps the loss finite when all pairs collapse to one image. */
+/** ε: keeps the loss finite when every pair collapses to one image. */
 export const MODE_SEEKING_EPSILON = 1e-5;
 
 export interface ModeSeekingLoss {

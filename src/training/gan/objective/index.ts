@@ -11,6 +11,9 @@
  *    returns `{ loss, metrics? }`; the loss is logged as `lossKey` (default the term's name).
  *    - A generator term that reads D on real images sets `readsReal: true`; the loop then draws a
  *      real batch for the G step.
+ *    - A generator term that compares pairs of fakes of one class (mode seeking) sets
+ *      `pairsFakeLabels: true`; the G step then generates the batch's second half for the first
+ *      half's labels. `forward.z` holds the latent vectors of the fakes.
  *    - Persistent tensors (e.g. moving averages across minibatches) are declared in `state`
  *      ({ name, shape, initial }); `compute` reads them as its second argument and returns
  *      `nextState`, written after the update (no gradient flows through it). Checkpoints save and
