@@ -31,6 +31,7 @@ export const METHOD_NAMES = [
   'cgan-few',
   'cgan-kmeans',
   'cgan-random',
+  'mmgan',
 ] as const;
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'cpu'] as const;
@@ -157,6 +158,20 @@ export const ganSchema = z
     rotationWeightD: z.number().nonnegative().default(1).describe('Weight of the rotation loss on real images in L_D.'),
     rotationWeightG: z.number().nonnegative().default(0.2).describe('Weight of the rotation loss on fake images in L_G.'),
     rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
+    manifoldWeight: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe("Weight of MMGAN's manifold-matching term in L_G (docs/ALGORITHMS.md § MMGAN); 0 = off, except that method mmgan, whose only G term it is, then weighs it 1."),
+    manifoldBandwidth: z
+      .union([z.literal('median'), z.number().positive()])
+      .default('median')
+      .describe("Manifold term: σ of the Gaussian kernel on D's features, in feature units, or 'median' (the median heuristic on each step's real and fake batches)."),
+    manifoldDecay: z.number().min(0).lt(1).default(0.5).describe("Manifold term: decay of the real manifold's moving average per batch, in [0, 1) (0 = the current batch only)."),
+    manifoldMemoryBatches: positiveInt().max(64).default(4).describe('Manifold term: batches of real features the moving average keeps (the oldest drops out).'),
+    manifoldCentroidWeight: z.number().nonnegative().default(1).describe('Manifold term: weight of the squared RKHS distance between the real and fake centroids.'),
+    manifoldRadiusWeight: z.number().nonnegative().default(1).describe('Manifold term: weight of the squared difference of the real and fake RKHS radii.'),
+    manifoldCorrelationWeight: z.number().nonnegative().default(1).describe("Manifold term: weight of the correlation-matrix regulariser (mean squared difference of the features' correlation matrices)."),
     emaDecay: probability().default(0.999).describe('Decay of the exponential moving average of G.'),
     emaStartStep: int().min(0).default(1000).describe('Generator step after which the EMA starts.'),
     logEverySteps: positiveInt().default(50).describe('Steps between metrics.jsonl records.'),

@@ -158,13 +158,20 @@ export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch:
   invariant(!readsReal || (batch.realImages !== undefined && batch.realLabels !== undefined), 'this objective\'s G step needs a real batch');
   const score = (images: tf.Tensor4D, labels: tf.Tensor1D, which: 'real' | 'fake') =>
     scoreImages(models, images, labels, { training: false, rotate: objective.rotates('generator', which), rotatedBatchFraction: options.rotatedBatchFraction });
-  const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
-    const fakes = generate(models, batch.z, batch.fakeLabels);
-    const fake = score(fakes, batch.fakeLabels, 'fake');
-    const real = readsReal ? score(batch.realImages!, batch.realLabels!, 'real') : undefined;
-    return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, networks: networksOf(objective) };
-  }, 'gLoss', G_KEYS);
-  return result as GeneratorStepResult;
+  // The real batch is projected with the labels the D step would use (co-training: D's prediction
+  // where unlabelled, so no −1 reaches the projection's embedding).
+  const realLabels = readsReal ? (objective.realLabelsTerm?.realLabels?.(models, batch.realImages!, batch.realLabels!) ?? batch.realLabels!.clone()) : undefined;
+  try {
+    const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
+      const fakes = generate(models, batch.z, batch.fakeLabels);
+      const fake = score(fakes, batch.fakeLabels, 'fake');
+      const real = realLabels === undefined ? undefined : score(batch.realImages!, realLabels, 'real');
+      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, networks: networksOf(objective) };
+    }, 'gLoss', G_KEYS);
+    return result as GeneratorStepResult;
+  } finally {
+    realLabels?.dispose();
+  }
 }
 
 /** The objective's extra networks by name, for terms that read them. */

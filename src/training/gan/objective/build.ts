@@ -18,9 +18,14 @@ export function buildObjective(names: readonly string[], context: TermContext): 
   );
 }
 
-/** The objective `method` chooses, with weights from the gan config. */
-export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number): Objective {
-  return buildObjective(method.objective, { settings: gan, shape, seed });
+/**
+ * The objective `method` chooses, with weights from the gan config; gan.manifoldWeight > 0 adds
+ * MMGAN's manifold term to G's loss of a method that does not list it (docs/ALGORITHMS.md § MMGAN).
+ */
+export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number, featureDim?: number): Objective {
+  const names: string[] = [...method.objective];
+  if (gan.manifoldWeight > 0 && !names.includes('manifold')) names.push('manifold');
+  return buildObjective(names, { settings: gan, shape, seed, featureDim });
 }
 
 /** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */
