@@ -31,6 +31,7 @@ export const METHOD_NAMES = [
   'cgan-few',
   'cgan-kmeans',
   'cgan-random',
+  'mmgan',
 ] as const;
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'cpu'] as const;
@@ -164,6 +165,20 @@ export const ganSchema = z
         'Weight of the mode-seeking term in L_G (MSGAN: Mao et al., "Mode Seeking Generative Adversarial Networks for Diverse Image Synthesis", CVPR 2019; docs/ALGORITHMS.md § Mode seeking). 0 = off; > 0 generates the G batch in pairs of one class and logs the unweighted term as gModeSeeking.',
       ),
     rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
+    manifoldWeight: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe("Weight of MMGAN's manifold-matching term in L_G (docs/ALGORITHMS.md § MMGAN); 0 = off, except that method mmgan, whose only G term it is, then weighs it 1."),
+    manifoldBandwidth: z
+      .union([z.literal('median'), z.number().positive()])
+      .default('median')
+      .describe("Manifold term: σ of the Gaussian kernel on D's features, in feature units, or 'median' (the median heuristic on each step's real and fake batches)."),
+    manifoldDecay: z.number().min(0).lt(1).default(0.5).describe("Manifold term: decay of the real manifold's moving average per batch, in [0, 1) (0 = the current batch only)."),
+    manifoldMemoryBatches: positiveInt().max(64).default(4).describe('Manifold term: batches of real features the moving average keeps (the oldest drops out).'),
+    manifoldCentroidWeight: z.number().nonnegative().default(1).describe('Manifold term: weight of the squared RKHS distance between the real and fake centroids.'),
+    manifoldRadiusWeight: z.number().nonnegative().default(1).describe('Manifold term: weight of the squared difference of the real and fake RKHS radii.'),
+    manifoldCorrelationWeight: z.number().nonnegative().default(1).describe("Manifold term: weight of the correlation-matrix regulariser (mean squared difference of the features' correlation matrices)."),
     emaDecay: probability().default(0.999).describe('Decay of the exponential moving average of G.'),
     emaStartStep: int().min(0).default(1000).describe('Generator step after which the EMA starts.'),
     logEverySteps: positiveInt().default(50).describe('Steps between metrics.jsonl records.'),

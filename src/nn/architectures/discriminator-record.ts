@@ -45,6 +45,20 @@ interface RecordView {
 
 const views = new WeakMap<tf.LayersModel, RecordView>();
 
+/** The symbolic h of `discriminator`: the projection head reads h, or [h, y] when conditional. */
+function featuresOf(discriminator: tf.LayersModel): tf.SymbolicTensor {
+  const projectionInput = discriminator.getLayer(DISCRIMINATOR_HEAD_LAYERS.logit).getInputAt(0);
+  return Array.isArray(projectionInput) ? projectionInput[0] : projectionInput;
+}
+
+/** F, the width of D's pooled features h [B, F] (what a term that reads `features` sizes its state by). */
+export function featureDimension(discriminator: tf.LayersModel): number {
+  const shape = featuresOf(discriminator).shape;
+  const width = shape[1];
+  invariant(shape.length === 2 && typeof width === 'number' && width > 0, `discriminator features must be [B, F], got [${shape.join(', ')}]`);
+  return width;
+}
+
 /** The view of `discriminator` that also outputs h, built once per model. */
 function recordView(discriminator: tf.LayersModel): RecordView {
   const cached = views.get(discriminator);
@@ -56,9 +70,7 @@ function recordView(discriminator: tf.LayersModel): RecordView {
     return head;
   });
   invariant(heads[0] === 'logit', `a discriminator's first output is its logit (${DISCRIMINATOR_HEAD_LAYERS.logit})`);
-  // The projection head reads h, or [h, y] when conditional.
-  const projectionInput = discriminator.getLayer(DISCRIMINATOR_HEAD_LAYERS.logit).getInputAt(0);
-  const h = Array.isArray(projectionInput) ? projectionInput[0] : projectionInput;
+  const h = featuresOf(discriminator);
   // A fixed name: an automatic one would advance tfjs's name counters and rename later layers.
   const model = tf.model({ inputs: discriminator.inputs, outputs: [...discriminator.outputs, h], name: `${discriminator.name}_record` });
   const view = { model, heads };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../config/schema.js';
 import type { MethodSpec } from '../../methods/methods.js';
 import { buildDiscriminator, buildGenerator, type GeneratorOptions } from '../../nn/architectures/index.js';
+import { featureDimension } from '../../nn/architectures/discriminator-record.js';
 import { WeightAverage } from './ema.js';
 import { methodObjective } from './objective/build.js';
 import type { Objective } from './objective/objective.js';
@@ -69,7 +70,7 @@ export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape:
   const ema = new WeightAverage(trainableVariables(generator), { decay: gan.emaDecay, startStep: gan.emaStartStep });
   const dOptimizer = fusedAdam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
   const gOptimizer = fusedAdam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
-  const objective = methodObjective(method, gan, shape, seed);
+  const objective = methodObjective(method, gan, shape, seed, featureDimension(discriminator));
   return {
     models: { generator, discriminator, conditional: method.conditional, rotation: method.rotation, coTraining: method.coTraining },
     emaGenerator,

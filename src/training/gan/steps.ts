@@ -161,16 +161,20 @@ export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch:
     scoreImages(models, images, labels, { training: false, rotate: objective.rotates('generator', which), rotatedBatchFraction: options.rotatedBatchFraction });
   // A term comparing pairs of fakes (mode seeking) has the second half generated for the first half's classes.
   const fakeLabels = objective.generatorPairsLabels ? pairedLabels(batch.fakeLabels) : batch.fakeLabels;
+  // The real batch is projected with the labels the D step would use (co-training: D's prediction
+  // where unlabelled, so no −1 reaches the projection's embedding).
+  const realLabels = readsReal ? (objective.realLabelsTerm?.realLabels?.(models, batch.realImages!, batch.realLabels!) ?? batch.realLabels!.clone()) : undefined;
   try {
     const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
       const fakes = generate(models, batch.z, fakeLabels);
       const fake = score(fakes, fakeLabels, 'fake');
-      const real = readsReal ? score(batch.realImages!, batch.realLabels!, 'real') : undefined;
+      const real = realLabels === undefined ? undefined : score(batch.realImages!, realLabels, 'real');
       return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels, z: batch.z, networks: networksOf(objective) };
     }, 'gLoss', G_KEYS);
     return result as GeneratorStepResult;
   } finally {
     if (fakeLabels !== batch.fakeLabels) fakeLabels.dispose();
+    realLabels?.dispose();
   }
 }
 

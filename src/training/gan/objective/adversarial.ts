@@ -39,3 +39,8 @@ export const adversarialTerms: TermFactory = ({ settings }) => ({
     },
   ],
 });
+
+/** The adversarial D term alone, for methods whose G minimises other terms (MMGAN: docs/ALGORITHMS.md § MMGAN). */
+export const discriminatorAdversarialTerms: TermFactory = (context) => ({
+  terms: adversarialTerms(context).terms.filter((term) => term.network === 'discriminator'),
+});

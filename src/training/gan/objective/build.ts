@@ -19,12 +19,16 @@ export function buildObjective(names: readonly string[], context: TermContext): 
 }
 
 /**
- * The objective `method` chooses, with weights from the gan config; gan.modeSeekingWeight > 0 adds
- * the mode-seeking term to any method's G terms, last (docs/ALGORITHMS.md § Mode seeking).
+ * The objective `method` chooses, with weights from the gan config. gan.manifoldWeight > 0 adds MMGAN's
+ * manifold term to G's loss of a method that does not list it (docs/ALGORITHMS.md § MMGAN);
+ * gan.modeSeekingWeight > 0 adds the mode-seeking term to any method's G terms, last
+ * (docs/ALGORITHMS.md § Mode seeking).
  */
-export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number): Objective {
-  const names = gan.modeSeekingWeight > 0 ? [...method.objective, 'modeSeeking'] : method.objective;
-  return buildObjective(names, { settings: gan, shape, seed });
+export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number, featureDim?: number): Objective {
+  const names: string[] = [...method.objective];
+  if (gan.manifoldWeight > 0 && !names.includes('manifold')) names.push('manifold');
+  if (gan.modeSeekingWeight > 0) names.push('modeSeeking');
+  return buildObjective(names, { settings: gan, shape, seed, featureDim });
 }
 
 /** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */

@@ -18,7 +18,12 @@ export class Objective {
     for (const term of terms) {
       if (term.state === undefined || term.state.length === 0) continue;
       const variables: Record<string, tf.Variable> = {};
-      for (const spec of term.state) variables[spec.name] = tf.variable(tf.fill([...spec.shape], spec.initial ?? 0), false);
+      for (const spec of term.state) {
+        // The variable shares the initial tensor's data; the tensor itself would otherwise stay registered.
+        const initial = tf.fill([...spec.shape], spec.initial ?? 0);
+        variables[spec.name] = tf.variable(initial, false);
+        initial.dispose();
+      }
       this.state.set(term, variables);
     }
   }

@@ -1,6 +1,7 @@
 /** Every objective term by name: the one place a new term is registered. */
-import { adversarialTerms } from './adversarial.js';
+import { adversarialTerms, discriminatorAdversarialTerms } from './adversarial.js';
 import { classificationTerms } from './classification.js';
+import { manifoldTerms } from './manifold.js';
 import { modeSeekingTerms } from './mode-seeking.js';
 import { rotationTerms } from './rotation.js';
 import type { TermFactory } from './term.js';
@@ -9,6 +10,8 @@ export const TERMS = Object.freeze({
   adversarial: adversarialTerms,
   rotation: rotationTerms,
   classification: classificationTerms,
+  'adversarial-d': discriminatorAdversarialTerms,
+  manifold: manifoldTerms,
   modeSeeking: modeSeekingTerms,
 } satisfies Record<string, TermFactory>);
 

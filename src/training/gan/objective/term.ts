@@ -98,6 +98,16 @@ export interface TermSettings {
   readonly classifierWeight?: number;
   /** Weight of the mode-seeking term in L_G (MSGAN); 0 or absent: the term is not added. */
   readonly modeSeekingWeight?: number;
+  /** Real images per update: the manifold term's memory holds whole batches. */
+  readonly batchSize?: number;
+  /** The manifold term's settings (gan.manifold* keys; docs/ALGORITHMS.md § MMGAN); absent ones take the loss's defaults. */
+  readonly manifoldWeight?: number;
+  readonly manifoldBandwidth?: 'median' | number;
+  readonly manifoldDecay?: number;
+  readonly manifoldMemoryBatches?: number;
+  readonly manifoldCentroidWeight?: number;
+  readonly manifoldRadiusWeight?: number;
+  readonly manifoldCorrelationWeight?: number;
 }
 
 /**
@@ -125,6 +135,8 @@ export interface TermContext {
   readonly settings: TermSettings;
   readonly shape?: { readonly numClasses: number; readonly imageSize: number; readonly channels: 1 | 3 };
   readonly seed?: number;
+  /** F, the width of D's pooled features, when a training run builds it (a term's state may be sized by it). */
+  readonly featureDim?: number;
 }
 
 export type TermFactory = (context: TermContext) => ObjectivePart;

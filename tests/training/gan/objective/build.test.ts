@@ -25,6 +25,7 @@ const EXPECTED: Record<MethodName, { d: string[]; g: string[] }> = {
   'cgan-few': PLAIN,
   'cgan-kmeans': PLAIN,
   'cgan-random': PLAIN,
+  mmgan: { d: ['adversarial×1'], g: ['manifold×1'] },
 };
 
 test('every method gets its terms, in the order the S3GAN family sums them, with the default weights', (t) => {
