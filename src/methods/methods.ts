@@ -55,6 +55,8 @@ const ADVERSARIAL: readonly TermName[] = ['adversarial'];
 const ROTATION: readonly TermName[] = ['adversarial', 'rotation'];
 const CO_TRAINING: readonly TermName[] = ['adversarial', 'classification'];
 const ROTATION_CO_TRAINING: readonly TermName[] = ['adversarial', 'rotation', 'classification'];
+/** MvM (Dai & Hang, ICCV 2021): manifold matching in a metric network's embedding, no discriminator. */
+const MANIFOLD_MATCHING: readonly TermName[] = ['manifoldMatching'];
 
 export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
   s3gan: spec('s3gan', true, ROTATION, 'labels-file', 'pseudo-labels + projection + rotation losses'),
@@ -68,6 +70,8 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
   'cgan-few': spec('cgan-few', true, ADVERSARIAL, 'subset-only', 'the labelled subset only, true labels'),
   'cgan-kmeans': spec('cgan-kmeans', true, ADVERSARIAL, 'labels-file', 'k-means cluster labels from the labels file'),
   'cgan-random': spec('cgan-random', true, ADVERSARIAL, 'random', 'uniformly random labels'),
+  mvm: spec('mvm', false, MANIFOLD_MATCHING, 'none', 'unconditional manifold matching in a learned metric (MvM), no discriminator'),
+  cmvm: spec('cmvm', true, MANIFOLD_MATCHING, 'labels-file', 'pseudo-labels + manifold matching of (image, class) pairs in a learned metric'),
 });
 
 /** The method called `name`; an unknown name is an error listing the nearest one. */

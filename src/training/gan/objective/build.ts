@@ -20,7 +20,7 @@ export function buildObjective(names: readonly string[], context: TermContext): 
 
 /** The objective `method` chooses, with weights from the gan config. */
 export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number): Objective {
-  return buildObjective(method.objective, { settings: gan, shape, seed });
+  return buildObjective(method.objective, { settings: gan, shape, seed, conditional: method.conditional });
 }
 
 /** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */

@@ -1,6 +1,7 @@
 /** Every objective term by name: the one place a new term is registered. */
 import { adversarialTerms } from './adversarial.js';
 import { classificationTerms } from './classification.js';
+import { manifoldMatchingTerms } from './manifold-matching.js';
 import { rotationTerms } from './rotation.js';
 import type { TermFactory } from './term.js';
 
@@ -8,6 +9,7 @@ export const TERMS = Object.freeze({
   adversarial: adversarialTerms,
   rotation: rotationTerms,
   classification: classificationTerms,
+  manifoldMatching: manifoldMatchingTerms,
 } satisfies Record<string, TermFactory>);
 
 export type TermName = keyof typeof TERMS;

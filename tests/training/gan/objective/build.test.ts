@@ -25,6 +25,9 @@ const EXPECTED: Record<MethodName, { d: string[]; g: string[] }> = {
   'cgan-few': PLAIN,
   'cgan-kmeans': PLAIN,
   'cgan-random': PLAIN,
+  // MvM: no D term; G matches manifolds in the metric network's embedding.
+  mvm: { d: [], g: ['manifoldMatching×1'] },
+  cmvm: { d: [], g: ['manifoldMatching×1'] },
 };
 
 test('every method gets its terms, in the order the S3GAN family sums them, with the default weights', (t) => {
