@@ -31,7 +31,7 @@ const stateSchema = z.strictObject({
   version: z.literal(1),
   /** Generator updates done. */
   step: z.number().int().min(0),
-  /** Real images the discriminator has seen (step × dSteps × batch). */
+  /** Real images the discriminator has seen (step × dSteps × batch); without D (MvM), those of the G steps (step × batch). */
   imagesSeen: z.number().int().min(0),
   /** Batches drawn from the training batches (its resume position). */
   batchesSeen: z.number().int().min(0),

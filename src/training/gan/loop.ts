@@ -212,7 +212,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
         state.rngState = rng.state();
         inputs.onStep?.(step);
 
-        // 6. Logs, samples and checkpoints on their schedules (and always at the end).
+        // 5. Logs, samples and checkpoints on their schedules (and always at the end).
         const last = step === gan.steps;
         if (step % gan.logEverySteps === 0 || last) {
           const record = window.flush(step, state.imagesSeen);
