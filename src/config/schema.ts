@@ -32,6 +32,8 @@ export const METHOD_NAMES = [
   'cgan-kmeans',
   'cgan-random',
   'mmgan',
+  'mvm',
+  'cmvm',
 ] as const;
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'cpu'] as const;
@@ -186,6 +188,14 @@ export const ganSchema = z
     checkpointEverySteps: positiveInt().default(1000).describe('Steps between checkpoints.'),
     checkpointEveryMinutes: z.number().min(0).default(10).describe('Minutes of wall-clock time between checkpoints, as well as every checkpointEverySteps (fractions allowed; 0 = off).'),
     keepCheckpoints: positiveInt().default(3).describe('Newest checkpoints kept.'),
+    metricEmbeddingSize: positiveInt().max(4096).default(10).describe('mvm, cmvm: size E of the metric network\'s embedding (docs/ALGORITHMS.md § MvM).'),
+    metricWidth: positiveInt().max(1024).default(32).describe('mvm, cmvm: channels of the metric network\'s first conv (later convs double it).'),
+    metricLearningRate: z.number().positive().max(1).default(1e-4).describe('mvm, cmvm: Adam learning rate of the metric network (per step).'),
+    metricAdamBeta1: probability().default(0.5).describe('mvm, cmvm: Adam β1 of the metric network.'),
+    metricAdamBeta2: probability().default(0.999).describe('mvm, cmvm: Adam β2 of the metric network.'),
+    metricAdamEpsilon: z.number().positive().max(1).default(1e-3).describe('mvm, cmvm: Adam ε of the metric network.'),
+    tripletMargin: z.number().nonnegative().default(1).describe('mvm, cmvm: margin m of the triplet loss, in squared embedding distance (≥ 0).'),
+    tripletAngularWeight: z.number().nonnegative().default(0.01).describe('mvm, cmvm: weight α of the triplet loss\'s angular term (dimensionless, ≥ 0).'),
   })
   .prefault({});
 

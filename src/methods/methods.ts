@@ -56,7 +56,9 @@ const ROTATION: readonly TermName[] = ['adversarial', 'rotation'];
 const CO_TRAINING: readonly TermName[] = ['adversarial', 'classification'];
 const ROTATION_CO_TRAINING: readonly TermName[] = ['adversarial', 'rotation', 'classification'];
 /** MMGAN (Park et al. 2017): D keeps its adversarial loss; G matches D's feature manifolds only (docs/ALGORITHMS.md § MMGAN). */
-const MANIFOLD_MATCHING: readonly TermName[] = ['adversarial-d', 'manifold'];
+const MMGAN_OBJECTIVE: readonly TermName[] = ['adversarial-d', 'manifold'];
+/** MvM (Dai & Hang, ICCV 2021): manifold matching in a metric network's embedding, no discriminator. */
+const MVM_OBJECTIVE: readonly TermName[] = ['manifoldMatching'];
 
 export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
   s3gan: spec('s3gan', true, ROTATION, 'labels-file', 'pseudo-labels + projection + rotation losses'),
@@ -70,7 +72,9 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
   'cgan-few': spec('cgan-few', true, ADVERSARIAL, 'subset-only', 'the labelled subset only, true labels'),
   'cgan-kmeans': spec('cgan-kmeans', true, ADVERSARIAL, 'labels-file', 'k-means cluster labels from the labels file'),
   'cgan-random': spec('cgan-random', true, ADVERSARIAL, 'random', 'uniformly random labels'),
-  mmgan: spec('mmgan', false, MANIFOLD_MATCHING, 'none', "unconditional; G matches the manifolds of D's features (MMGAN)"),
+  mmgan: spec('mmgan', false, MMGAN_OBJECTIVE, 'none', "unconditional; G matches the manifolds of D's features (MMGAN)"),
+  mvm: spec('mvm', false, MVM_OBJECTIVE, 'none', 'unconditional manifold matching in a learned metric (MvM), no discriminator'),
+  cmvm: spec('cmvm', true, MVM_OBJECTIVE, 'labels-file', 'pseudo-labels + manifold matching of (image, class) pairs in a learned metric'),
 });
 
 /** The method called `name`; an unknown name is an error listing the nearest one. */

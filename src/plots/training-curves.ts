@@ -1,6 +1,6 @@
 /**
- * Training curves from metrics.jsonl: the GAN's losses and discriminator accuracies, the cheap
- * evaluations' FID and label accuracy, and pretraining's rotation loss and accuracy, each against
+ * Training curves from metrics.jsonl: the GAN's losses and discriminator accuracies, MvM's metric
+ * and matching losses, the cheap evaluations' FID and label accuracy, and pretraining's rotation loss and accuracy, each against
  * the step, as PNGs in a stage's curves/ folder (GAN_CURVES_DIR, PRETRAIN_CURVES_DIR). A chart
  * with no data yet is not written.
  */
@@ -37,6 +37,8 @@ export const GAN_CURVES: readonly CurveDefinition[] = [
   { file: 'accuracy.png', stage: GAN_RECORDS, field: (name) => /Accuracy/.test(name), title: "D's rotation and classifier accuracy", yTitle: 'accuracy' },
   { file: 'fid.png', stage: GAN_EVAL_RECORDS, field: (name) => name === 'fid', title: 'FID of G-EMA (cheap evaluation; lower is better)', yTitle: 'FID' },
   { file: 'label-accuracy.png', stage: GAN_EVAL_RECORDS, field: (name) => name === 'labelAccuracy', title: 'Label accuracy of G-EMA samples (cheap evaluation)', yTitle: 'accuracy' },
+  // MvM (docs/ALGORITHMS.md § MvM): whether the matching loss falls steadily while the triplet loss oscillates.
+  { file: 'manifold-matching.png', stage: GAN_RECORDS, field: (name) => name === 'metricLoss' || name === 'matchingLoss', title: "MvM: metric network's triplet loss and G's matching loss", yTitle: 'loss' },
 ];
 
 /** Charts of the pretraining stage. */

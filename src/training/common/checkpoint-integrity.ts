@@ -21,6 +21,12 @@ export interface CheckpointLayout {
   readonly optimizers: readonly string[];
   /** Reads and validates the checkpoint's state file; throws when it is missing or malformed. */
   readonly readState: (checkpoint: string) => Promise<unknown>;
+  /**
+   * The models and optimizers the checkpoint's own state file lists, when it lists them (their
+   * set depends on the method, e.g. MvM's metric network and no discriminator); else `models`
+   * and `optimizers` above.
+   */
+  readonly readFiles?: (checkpoint: string) => Promise<{ readonly models: readonly string[]; readonly optimizers: readonly string[] } | undefined>;
 }
 
 /** Bytes per element of a weight dtype as tf.io.encodeWeights writes it. */
@@ -75,8 +81,9 @@ async function checkOptimizer(checkpoint: string, name: string): Promise<void> {
 export async function checkpointDamage(checkpoint: string, layout: CheckpointLayout): Promise<string | undefined> {
   try {
     await layout.readState(checkpoint);
-    for (const model of layout.models) await checkModelDir(path.join(checkpoint, model));
-    for (const name of layout.optimizers) await checkOptimizer(checkpoint, name);
+    const files = (await layout.readFiles?.(checkpoint)) ?? layout;
+    for (const model of files.models) await checkModelDir(path.join(checkpoint, model));
+    for (const name of files.optimizers) await checkOptimizer(checkpoint, name);
     return undefined;
   } catch (error) {
     return errorMessage(error);

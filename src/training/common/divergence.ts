@@ -14,10 +14,10 @@ export class DivergenceError extends UserError {
 
 /**
  * The totals L_D and L_G: every term (adversarial, rotation, classifier) is summed into one of them,
- * so a non-finite term makes its total non-finite. Parts a method lacks are NaN by design and are
- * not checked on their own.
+ * so a non-finite term makes its total non-finite; and the loss of MvM's metric network, trained in
+ * its own phase. Parts a method lacks are NaN by design and are not checked on their own.
  */
-const TOTALS = ['dLoss', 'gLoss'] as const;
+const TOTALS = ['dLoss', 'gLoss', 'metricLoss'] as const;
 
 /** Throws a DivergenceError if the step's total loss is NaN or infinite. */
 export function checkFinite(result: Readonly<Partial<Record<(typeof TOTALS)[number], number>>>, step: number, lastCheckpoint: string | undefined): void {

@@ -4,7 +4,9 @@
  *   optimizer-g.bin, optimizer-d.bin (+ .json)    Adam moments, step count and bias corrections
  *   state.json                                    step, images seen, the noise Rng's state
  * and, for objectives that have them, each extra network as <name>/ and optimizer-<name>.bin (+ .json)
- * and the terms' state as objective-state.bin (+ .json).
+ * and the terms' state as objective-state.bin (+ .json). An objective without a discriminator (MvM)
+ * has no discriminator/ and no optimizer-d. state.json lists the model directories and optimizer
+ * files (`files`), so the integrity check knows what a whole checkpoint of any method holds.
  * Each checkpoint directory appears atomically (writeDirAtomic), so the newest complete one is
  * always loadable; only the newest `keep` are kept.
  */
@@ -29,7 +31,7 @@ const stateSchema = z.strictObject({
   version: z.literal(1),
   /** Generator updates done. */
   step: z.number().int().min(0),
-  /** Real images the discriminator has seen (step × dSteps × batch). */
+  /** Real images the discriminator has seen (step × dSteps × batch); without D (MvM), those of the G steps (step × batch). */
   imagesSeen: z.number().int().min(0),
   /** Batches drawn from the training batches (its resume position). */
   batchesSeen: z.number().int().min(0),
@@ -40,12 +42,31 @@ const stateSchema = z.strictObject({
   /** Names of those classes (index = label), for labelling sample grids; absent in older checkpoints. */
   classNames: z.array(z.string()).optional(),
   architecture: z.string(),
+  /** The model directories and optimizer states (<name>.json + .bin) it holds; absent in older checkpoints (the S3GAN family's). */
+  files: z.strictObject({ models: z.array(z.string()), optimizers: z.array(z.string()) }).optional(),
   /** Step quantities summed since the last metrics record (absent: none; see PendingMetrics). */
   pendingMetrics: pendingMetricsSchema.optional(),
   time: z.string(),
 });
 
-export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'version' | 'time' | 'rngState'> & { rngState: RngState };
+export type CheckpointState = Omit<z.infer<typeof stateSchema>, 'version' | 'time' | 'rngState' | 'files'> & { rngState: RngState };
+
+/** The model directories and optimizer states of `training`'s checkpoints, in the order they are written. */
+function checkpointFiles(training: GanTraining): { models: [string, tf.LayersModel][]; optimizers: [string, tf.Optimizer][] } {
+  const { discriminator } = training.models;
+  const models: [string, tf.LayersModel][] = [
+    ['generator', training.models.generator],
+    ['generator-ema', training.emaGenerator],
+    ...(discriminator === undefined ? [] : [['discriminator', discriminator] as [string, tf.LayersModel]]),
+    ...training.objective.networks.map((network) => [network.name, network.model] as [string, tf.LayersModel]),
+  ];
+  const optimizers: [string, tf.Optimizer][] = [
+    ['optimizer-g', training.gOptimizer],
+    ...(training.dOptimizer === undefined ? [] : [['optimizer-d', training.dOptimizer] as [string, tf.Optimizer]]),
+    ...training.objective.networks.map((network) => [`optimizer-${network.name}`, network.optimizer] as [string, tf.Optimizer]),
+  ];
+  return { models, optimizers };
+}
 
 async function writeOptimizer(dir: string, name: string, optimizer: tf.Optimizer): Promise<void> {
   const state = await saveOptimizerState(optimizer);
@@ -65,25 +86,17 @@ export async function saveCheckpoint(dir: string, training: GanTraining, state: 
   refreshEmaGenerator(training);
   await removeTempDirs(dir);
   await writeDirAtomic(target, async (temp) => {
-    for (const [name, model] of [
-      ['generator', training.models.generator],
-      ['generator-ema', training.emaGenerator],
-      ['discriminator', training.models.discriminator],
-    ] as const) {
+    const files = checkpointFiles(training);
+    for (const [name, model] of files.models) {
       const modelDir = path.join(temp, name);
       await mkdir(modelDir);
       await writeModelDir(modelDir, model);
     }
-    await writeOptimizer(temp, 'optimizer-g', training.gOptimizer);
-    await writeOptimizer(temp, 'optimizer-d', training.dOptimizer);
-    for (const network of training.objective.networks) {
-      await mkdir(path.join(temp, network.name));
-      await writeModelDir(path.join(temp, network.name), network.model);
-      await writeOptimizer(temp, `optimizer-${network.name}`, network.optimizer);
-    }
+    for (const [name, optimizer] of files.optimizers) await writeOptimizer(temp, name, optimizer);
     await writeObjectiveState(temp, training.objective);
     // Last, so a directory with state.json is complete even outside the atomic rename.
-    const content: z.infer<typeof stateSchema> = { version: 1, ...state, rngState: [...state.rngState], time: new Date().toISOString() };
+    const listed = { models: files.models.map(([name]) => name), optimizers: files.optimizers.map(([name]) => name) };
+    const content: z.infer<typeof stateSchema> = { version: 1, ...state, rngState: [...state.rngState], files: listed, time: new Date().toISOString() };
     await writeFile(path.join(temp, STATE_FILE), JSON.stringify(content, null, 2));
   });
   const all = await listCheckpoints(dir);
@@ -106,15 +119,19 @@ async function loadWeightsInto(model: tf.LayersModel, dir: string): Promise<void
 
 export async function readCheckpointState(checkpoint: string): Promise<CheckpointState> {
   const file = path.join(checkpoint, STATE_FILE);
-  const { version: _version, time: _time, ...state } = await readJsonFile(file, stateSchema, 'checkpoint state');
+  const { version: _version, time: _time, files: _files, ...state } = await readJsonFile(file, stateSchema, 'checkpoint state');
   return state;
 }
 
-/** The files of a GAN checkpoint, for checkpoint-integrity.ts. */
+/** The files of a GAN checkpoint, for checkpoint-integrity.ts: those its state.json lists, else the S3GAN family's. */
 export const GAN_CHECKPOINT_LAYOUT = {
   models: ['generator', 'generator-ema', 'discriminator'],
   optimizers: ['optimizer-g', 'optimizer-d'],
   readState: readCheckpointState,
+  async readFiles(checkpoint: string) {
+    const { files } = await readJsonFile(path.join(checkpoint, STATE_FILE), stateSchema, 'checkpoint state');
+    return files;
+  },
 } as const;
 
 /** Restores `training` from a checkpoint directory; returns its state. */
@@ -122,13 +139,13 @@ export async function loadCheckpoint(checkpoint: string, training: GanTraining):
   const state = await readCheckpointState(checkpoint);
   await loadWeightsInto(training.models.generator, path.join(checkpoint, 'generator'));
   await loadWeightsInto(training.emaGenerator, path.join(checkpoint, 'generator-ema'));
-  await loadWeightsInto(training.models.discriminator, path.join(checkpoint, 'discriminator'));
+  if (training.models.discriminator !== undefined) await loadWeightsInto(training.models.discriminator, path.join(checkpoint, 'discriminator'));
   for (const network of training.objective.networks) await loadWeightsInto(network.model, path.join(checkpoint, network.name));
   // The average continues from G-EMA's trainable weights.
   training.ema.load(training.emaGenerator.trainableWeights.map((w) => w.read()));
   try {
     await readOptimizer(checkpoint, 'optimizer-g', training.gOptimizer);
-    await readOptimizer(checkpoint, 'optimizer-d', training.dOptimizer);
+    if (training.dOptimizer !== undefined) await readOptimizer(checkpoint, 'optimizer-d', training.dOptimizer);
     for (const network of training.objective.networks) await readOptimizer(checkpoint, `optimizer-${network.name}`, network.optimizer);
   } catch (error) {
     if (error instanceof UserError) throw error;

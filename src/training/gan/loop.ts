@@ -163,16 +163,20 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     let losses: ProgressPayload = {};
     let evaluated: ProgressPayload = {};
     const unlisten = inputs.stop?.listen();
+    // The D step's view of the models; absent when the objective reads no D (MvM).
+    const { discriminator } = training.models;
+    const dModels = discriminator === undefined ? undefined : { ...training.models, discriminator };
+    const dOptimizer = training.dOptimizer;
     try {
       for (let step = state.step + 1; step <= gan.steps; step++) {
-        // 3. dSteps discriminator updates, each on a fresh real batch and fresh noise.
-        for (let d = 0; d < gan.dSteps; d++) {
+        // 3. dSteps discriminator updates, each on a fresh real batch and fresh noise (none without D).
+        for (let d = 0; dModels !== undefined && dOptimizer !== undefined && d < gan.dSteps; d++) {
           const next = await iterator.next();
           const batch = next.value as Batch;
           const z = sampleZ(rng, gan.batchSize, gan.zDim);
           const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
           try {
-            const result = (inputs.steps?.discriminator ?? discriminatorStep)(training.models, training.dOptimizer, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }, training.stepOptions);
+            const result = (inputs.steps?.discriminator ?? discriminatorStep)(dModels, dOptimizer, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }, training.stepOptions);
             checkFinite(result, step, checkpoint);
             window.add(result);
           } finally {
@@ -181,27 +185,25 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           state.batchesSeen += 1;
           state.imagesSeen += gan.batchSize;
         }
-        // 4. Each extra network of the objective in its own phase, on a fresh real batch and noise.
-        for (const network of training.objective.networks) {
-          const batch = (await iterator.next()).value as Batch;
-          const z = sampleZ(rng, gan.batchSize, gan.zDim);
-          const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
-          try {
-            window.add(network.update(training.models, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }));
-          } finally {
-            tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels]);
-          }
-          state.batchesSeen += 1;
-        }
-        // 5. One generator update (on a real batch too when a G term reads D on reals), then the weight average.
-        const real = training.objective.generatorReadsReal ? ((await iterator.next()).value as Batch) : undefined;
+        // 4. One generator update (on a real batch too when a G term reads one), then each extra
+        //    network of the objective in its own phase, on the same batch and noise (MvM's F).
+        const objective = training.objective;
+        const needsReal = objective.generatorReadsReal || objective.networks.length > 0;
+        const real = needsReal ? ((await iterator.next()).value as Batch) : undefined;
         if (real !== undefined) state.batchesSeen += 1;
+        // Without D, the real images seen are those of the G step and the networks' phase.
+        if (real !== undefined && dOptimizer === undefined) state.imagesSeen += gan.batchSize;
         const z = sampleZ(rng, gan.batchSize, gan.zDim);
-        const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+        const fakeLabels = objective.fakesFollowRealLabels && real !== undefined ? real.labels.clone() : sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
         try {
           const result = (inputs.steps?.generator ?? generatorStep)(training.models, training.gOptimizer, { z, fakeLabels, ...(real === undefined ? {} : { realImages: real.images, realLabels: real.labels }) }, training.stepOptions);
           checkFinite(result, step, checkpoint);
           window.add(result);
+          for (const network of objective.networks) {
+            const logged = network.update(training.models, { realImages: real!.images, realLabels: real!.labels, z, fakeLabels }, rng);
+            checkFinite(logged, step, checkpoint);
+            window.add(logged);
+          }
         } finally {
           tf.dispose([z, fakeLabels, ...(real === undefined ? [] : [real.images, real.labels, real.indices])]);
         }
@@ -210,12 +212,12 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
         state.rngState = rng.state();
         inputs.onStep?.(step);
 
-        // 6. Logs, samples and checkpoints on their schedules (and always at the end).
+        // 5. Logs, samples and checkpoints on their schedules (and always at the end).
         const last = step === gan.steps;
         if (step % gan.logEverySteps === 0 || last) {
           const record = window.flush(step, state.imagesSeen);
           log.log({ stage: 'gan', ...record });
-          losses = { dLoss: record.dLoss as number, gLoss: record.gLoss as number };
+          losses = progressLosses(record);
           progress.update(step - resumedFrom, { ...losses, ...evaluated });
         } else {
           progress.update(step - resumedFrom);
@@ -280,6 +282,13 @@ async function writeSamples(training: GanTraining, inputs: GanLoopInputs, file: 
     classNames: inputs.classNames,
     seed: inputs.config.seed,
   });
+}
+
+/** The losses of a metrics record for the progress line: D's and G's, or MvM's metric and matching losses. */
+function progressLosses(record: MetricRecord): ProgressPayload {
+  const shown: Record<string, number> = {};
+  for (const key of ['dLoss', 'gLoss', 'metricLoss'] as const) if (typeof record[key] === 'number') shown[key] = record[key];
+  return shown;
 }
 
 /** The cheap evaluation's FID and label accuracy for the progress line (those it computed). */

@@ -2,7 +2,8 @@
  * Everything the GAN loop trains, built from the config: G and D of the configured architecture
  * with the heads the method needs, G's weight average and the model that holds it for sampling
  * (G-EMA), and one Adam optimizer per network (β1, β2 and learning rates from the config; the fused
- * update of fused-adam.ts, checkpointed as tfjs's Adam is).
+ * update of fused-adam.ts, checkpointed as tfjs's Adam is). An objective that reads no D (MvM) gets
+ * no D and no D optimizer; its own networks come with the objective.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../config/schema.js';
@@ -13,7 +14,7 @@ import { WeightAverage } from './ema.js';
 import { methodObjective } from './objective/build.js';
 import type { Objective } from './objective/objective.js';
 import { fusedAdam } from '../common/fused-adam.js';
-import { type GanModels, type StepOptions } from './steps.js';
+import { type StepOptions, type TrainedModels } from './steps.js';
 import { trainableVariables } from '../common/variables.js';
 
 export interface GanShape {
@@ -24,11 +25,13 @@ export interface GanShape {
 }
 
 export interface GanTraining {
-  readonly models: GanModels;
+  /** G, and D unless the objective reads none. */
+  readonly models: TrainedModels;
   /** A second generator holding the weight average (plus G's batch-norm statistics) for samples. */
   readonly emaGenerator: tf.LayersModel;
   readonly ema: WeightAverage;
-  readonly dOptimizer: tf.Optimizer;
+  /** Absent with the discriminator. */
+  readonly dOptimizer?: tf.Optimizer;
   readonly gOptimizer: tf.Optimizer;
   /** The method's objective (also in stepOptions): its terms, their state and any extra network. */
   readonly objective: Objective;
@@ -57,20 +60,26 @@ export function generatorOptions(gan: Config['gan'], method: MethodSpec, shape: 
 export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape: GanShape, seed: number): GanTraining {
   const gOptions = generatorOptions(gan, method, shape, seed);
   const generator = buildGenerator(gan.architecture, gOptions);
-  const discriminator = buildDiscriminator(gan.architecture, {
-    numClasses: gOptions.numClasses,
-    width: gan.width,
-    imageSize: shape.imageSize,
-    channels: shape.channels,
-    seed: seed + DISCRIMINATOR_SEED_OFFSET,
-    rotationHead: method.rotation,
-    classifierHead: method.coTraining,
-  });
+  // The terms alone (no networks) say whether D is read; the objective proper is built last.
+  const terms = methodObjective(method, gan);
+  const hasDiscriminator = terms.usesDiscriminator;
+  terms.dispose();
+  const discriminator = hasDiscriminator
+    ? buildDiscriminator(gan.architecture, {
+        numClasses: gOptions.numClasses,
+        width: gan.width,
+        imageSize: shape.imageSize,
+        channels: shape.channels,
+        seed: seed + DISCRIMINATOR_SEED_OFFSET,
+        rotationHead: method.rotation,
+        classifierHead: method.coTraining,
+      })
+    : undefined;
   const emaGenerator = buildGenerator(gan.architecture, gOptions);
   const ema = new WeightAverage(trainableVariables(generator), { decay: gan.emaDecay, startStep: gan.emaStartStep });
-  const dOptimizer = fusedAdam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2);
+  const dOptimizer = hasDiscriminator ? fusedAdam(gan.dLearningRate, gan.adamBeta1, gan.adamBeta2) : undefined;
   const gOptimizer = fusedAdam(gan.gLearningRate, gan.adamBeta1, gan.adamBeta2);
-  const objective = methodObjective(method, gan, shape, seed, featureDimension(discriminator));
+  const objective = methodObjective(method, gan, shape, seed, discriminator === undefined ? undefined : featureDimension(discriminator));
   return {
     models: { generator, discriminator, conditional: method.conditional, rotation: method.rotation, coTraining: method.coTraining },
     emaGenerator,
@@ -89,10 +98,10 @@ export function createGanTraining(gan: Config['gan'], method: MethodSpec, shape:
     dispose() {
       objective.dispose();
       ema.dispose();
-      dOptimizer.dispose();
+      dOptimizer?.dispose();
       gOptimizer.dispose();
       generator.dispose();
-      discriminator.dispose();
+      discriminator?.dispose();
       emaGenerator.dispose();
     },
   };

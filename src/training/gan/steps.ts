@@ -28,6 +28,9 @@ export interface GanModels {
   readonly coTraining: boolean;
 }
 
+/** The models a run trains: G always, D when the objective reads it (MvM has none). */
+export type TrainedModels = Omit<GanModels, 'discriminator'> & { readonly discriminator?: tf.LayersModel };
+
 export interface StepOptions extends TermSettings {
   readonly rotatedBatchFraction: number;
   /** The terms to minimise; default: the S3GAN-family objective D's heads imply (headsObjective). */
@@ -78,7 +81,7 @@ export interface GeneratorStepResult {
 }
 
 /** The objective of a step: the one given, else the one D's heads imply. */
-function objectiveOf(models: GanModels, options: StepOptions): Objective {
+function objectiveOf(models: TrainedModels, options: StepOptions): Objective {
   return options.objective ?? headsObjective(models, { settings: options });
 }
 
@@ -93,7 +96,7 @@ function readScalars(scalars: Record<string, tf.Scalar | null | undefined>): Rec
   return values;
 }
 
-function generate(models: GanModels, z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor4D {
+function generate(models: TrainedModels, z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor4D {
   const inputs = models.conditional ? [z, asLabelInput(labels)] : z;
   return models.generator.apply(inputs, { training: true }) as tf.Tensor4D;
 }
@@ -153,29 +156,41 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
  * + w_g · CE(rotation of rotated fakes)). D is applied in inference mode (its spectral-norm vectors
  * are not advanced) and its variables are not in the list.
  */
-export function generatorStep(models: GanModels, optimizer: tf.Optimizer, batch: GeneratorBatch, options: StepOptions): GeneratorStepResult {
+export function generatorStep(models: TrainedModels, optimizer: tf.Optimizer, batch: GeneratorBatch, options: StepOptions): GeneratorStepResult {
   const objective = objectiveOf(models, options);
   const readsReal = objective.generatorReadsReal;
   invariant(!readsReal || (batch.realImages !== undefined && batch.realLabels !== undefined), 'this objective\'s G step needs a real batch');
   const score = (images: tf.Tensor4D, labels: tf.Tensor1D, which: 'real' | 'fake') =>
     scoreImages(models, images, labels, { training: false, rotate: objective.rotates('generator', which), rotatedBatchFraction: options.rotatedBatchFraction });
+  const readsD = objective.generatorReadsDiscriminator;
   // A term comparing pairs of fakes (mode seeking) has the second half generated for the first half's classes.
   const fakeLabels = objective.generatorPairsLabels ? pairedLabels(batch.fakeLabels) : batch.fakeLabels;
   // The real batch is projected with the labels the D step would use (co-training: D's prediction
   // where unlabelled, so no −1 reaches the projection's embedding).
-  const realLabels = readsReal ? (objective.realLabelsTerm?.realLabels?.(models, batch.realImages!, batch.realLabels!) ?? batch.realLabels!.clone()) : undefined;
+  const realLabels = readsReal && readsD ? (objective.realLabelsTerm?.realLabels?.(models as GanModels, batch.realImages!, batch.realLabels!) ?? batch.realLabels!.clone()) : undefined;
   try {
     const result = minimizeTerms(objective, 'generator', optimizer, trainableVariables(models.generator), () => {
       const fakes = generate(models, batch.z, fakeLabels);
+      const images = { realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels, z: batch.z, networks: networksOf(objective) };
+      if (!readsD) return withoutDiscriminator(images);
       const fake = score(fakes, fakeLabels, 'fake');
       const real = realLabels === undefined ? undefined : score(batch.realImages!, realLabels, 'real');
-      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels, z: batch.z, networks: networksOf(objective) };
+      return { real, fake, ...images };
     }, 'gLoss', G_KEYS);
     return result as GeneratorStepResult;
   } finally {
     if (fakeLabels !== batch.fakeLabels) fakeLabels.dispose();
     realLabels?.dispose();
   }
+}
+
+/** Forward outputs without D's records, for G terms that declared they read none: reading them is a bug. */
+function withoutDiscriminator(images: Omit<ForwardOutputs, 'real' | 'fake'>): ForwardOutputs {
+  return Object.defineProperty({ ...images }, 'fake', {
+    get(): never {
+      throw new Error('internal invariant failed: a G term read D\'s record but every G term of the objective says readsDiscriminator: false');
+    },
+  }) as ForwardOutputs;
 }
 
 /** The objective's extra networks by name, for terms that read them. */

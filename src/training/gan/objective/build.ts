@@ -28,7 +28,7 @@ export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: 
   const names: string[] = [...method.objective];
   if (gan.manifoldWeight > 0 && !names.includes('manifold')) names.push('manifold');
   if (gan.modeSeekingWeight > 0) names.push('modeSeeking');
-  return buildObjective(names, { settings: gan, shape, seed, featureDim });
+  return buildObjective(names, { settings: gan, shape, seed, featureDim, conditional: method.conditional });
 }
 
 /** The S3GAN-family objective a discriminator's heads imply: adversarial, then rotation and classification when D has those heads. */

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rotatedBatch } from '../../../losses/rotation.js';
 import { applyDiscriminator, type DiscriminatorRecord } from '../../../nn/architectures/discriminator-record.js';
 import { invariant } from '../../../util/errors.js';
-import type { GanModels } from '../steps.js';
+import type { TrainedModels } from '../steps.js';
 import type { ScoredImages } from './term.js';
 
 /** [B] → [B, 1] int32, the label input shape of the models. */
@@ -34,11 +34,12 @@ export interface ScoreOptions {
 }
 
 /** Runs D on images (and, with `rotate`, their appended rotations), splitting the outputs. */
-export function scoreImages(models: GanModels, images: tf.Tensor4D, labels: tf.Tensor1D, options: ScoreOptions): ScoredImages {
+export function scoreImages(models: TrainedModels, images: tf.Tensor4D, labels: tf.Tensor1D, options: ScoreOptions): ScoredImages {
   const batch = images.shape[0];
   const extended = options.rotate ? rotatedBatch(images, options.rotatedBatchFraction) : undefined;
   const x = extended?.images ?? images;
   const y = extended === undefined ? labels : labelsWithRotations(labels, extended.k);
+  invariant(models.discriminator !== undefined, 'scoring images needs a discriminator');
   const out = applyDiscriminator(models.discriminator, models.conditional ? [x, asLabelInput(y)] : x, { training: options.training });
   if (extended === undefined) return { record: out };
   invariant(out.rotationLogits !== undefined, 'rotated images need a discriminator with a rotation head');

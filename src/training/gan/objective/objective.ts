@@ -38,7 +38,7 @@ export class Objective {
     return this.termsOf(network).some((term) => term.rotated === images);
   }
 
-  /** Whether the G step needs D's record of a real batch. */
+  /** Whether the G step needs a real batch (for D's record of it, or for a term reading the images). */
   get generatorReadsReal(): boolean {
     return this.termsOf('generator').some((term) => term.readsReal === true || term.rotated === 'real');
   }
@@ -46,6 +46,21 @@ export class Objective {
   /** Whether the G step generates the batch's second half for the first half's labels (a term compares pairs of fakes). */
   get generatorPairsLabels(): boolean {
     return this.termsOf('generator').some((term) => term.pairsFakeLabels === true);
+  }
+
+  /** Whether any term reads D: false for objectives without a discriminator (MvM), which then build none. */
+  get usesDiscriminator(): boolean {
+    return this.termsOf('discriminator').length > 0 || this.generatorReadsDiscriminator;
+  }
+
+  /** Whether the G step runs D (on its fakes, and on its reals when a G term reads them). */
+  get generatorReadsDiscriminator(): boolean {
+    return this.termsOf('generator').some((term) => term.readsDiscriminator !== false);
+  }
+
+  /** Whether the G step's fakes are generated for the labels of its real batch (a term asks for it). */
+  get fakesFollowRealLabels(): boolean {
+    return this.terms.some((term) => term.fakeLabels === 'real');
   }
 
   /** The term that chooses the labels D's real images are projected with in the D step, if any. */

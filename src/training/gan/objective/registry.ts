@@ -3,6 +3,7 @@ import { adversarialTerms, discriminatorAdversarialTerms } from './adversarial.j
 import { classificationTerms } from './classification.js';
 import { manifoldTerms } from './manifold.js';
 import { modeSeekingTerms } from './mode-seeking.js';
+import { manifoldMatchingTerms } from './manifold-matching.js';
 import { rotationTerms } from './rotation.js';
 import type { TermFactory } from './term.js';
 
@@ -13,6 +14,7 @@ export const TERMS = Object.freeze({
   'adversarial-d': discriminatorAdversarialTerms,
   manifold: manifoldTerms,
   modeSeeking: modeSeekingTerms,
+  manifoldMatching: manifoldMatchingTerms,
 } satisfies Record<string, TermFactory>);
 
 export type TermName = keyof typeof TERMS;

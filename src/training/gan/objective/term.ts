@@ -7,7 +7,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { AdversarialLossName } from '../../../losses/adversarial.js';
 import type { DiscriminatorRecord } from '../../../nn/architectures/discriminator-record.js';
-import type { GanModels } from '../steps.js';
+import type { Rng } from '../../../util/rng.js';
+import type { GanModels, TrainedModels } from '../steps.js';
 
 /** The network whose update minimises a term. */
 export type TrainedBy = 'discriminator' | 'generator';
@@ -24,7 +25,10 @@ export interface ScoredImages {
 export interface ForwardOutputs {
   /** D on the real batch: always in the D step, in the G step when a G term reads reals. */
   readonly real?: ScoredImages;
-  /** D on the generated batch. */
+  /**
+   * D on the generated batch. In the G step of an objective none of whose G terms reads D
+   * (`readsDiscriminator: false`), D is not run and reading this throws.
+   */
   readonly fake: ScoredImages;
   /** [B, s, s, c] real images, when the step has a real batch. */
   readonly realImages?: tf.Tensor4D;
@@ -69,8 +73,19 @@ export interface ObjectiveTerm {
   readonly lossKey?: string | null;
   /** D also scores these images at four rotations (SS-GAN), appended to the same pass. */
   readonly rotated?: 'real' | 'fake';
-  /** A generator term that reads D's record of a real batch: the G step then needs one. */
+  /** A generator term that reads a real batch (D's record of it, or the images): the G step then needs one. */
   readonly readsReal?: boolean;
+  /**
+   * false: the term reads no D output (e.g. it reads an extra network's embeddings instead). An
+   * objective whose terms all say so has no discriminator: none is built, trained or checkpointed.
+   * Default true.
+   */
+  readonly readsDiscriminator?: boolean;
+  /**
+   * 'real': the G step generates its fakes for the labels of its real batch, so that real and fake
+   * batches have the same class make-up (conditional manifold matching). Default: sampled uniformly.
+   */
+  readonly fakeLabels?: 'real';
   /** Persistent tensors, passed to `compute` and saved with the checkpoint. */
   readonly state?: readonly TermStateSpec[];
   /**
@@ -108,19 +123,31 @@ export interface TermSettings {
   readonly manifoldCentroidWeight?: number;
   readonly manifoldRadiusWeight?: number;
   readonly manifoldCorrelationWeight?: number;
+  /** MvM (docs/ALGORITHMS.md § MvM): the metric network F's embedding size E, base width and Adam; the triplet margin and angular weight. */
+  readonly metricEmbeddingSize?: number;
+  readonly metricWidth?: number;
+  readonly metricLearningRate?: number;
+  readonly metricAdamBeta1?: number;
+  readonly metricAdamBeta2?: number;
+  readonly metricAdamEpsilon?: number;
+  readonly tripletMargin?: number;
+  readonly tripletAngularWeight?: number;
 }
 
 /**
  * A network besides G and D that the objective trains in its own phase, once per generator step
- * after the D steps, with its own optimizer; checkpoints save its weights as `<name>/` and its
- * optimizer as `optimizer-<name>`.
+ * right after the G update, on the G step's real batch and noise (z, y'), with its own optimizer;
+ * checkpoints save its weights as `<name>/` and its optimizer as `optimizer-<name>`.
  */
 export interface PhaseNetwork {
   readonly name: string;
   readonly model: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
-  /** One update on a fresh real batch and fresh noise; returns the numbers to log (NaN: absent). */
-  update(models: GanModels, batch: { realImages: tf.Tensor4D; realLabels: tf.Tensor1D; z: tf.Tensor2D; fakeLabels: tf.Tensor1D }): Record<string, number>;
+  /**
+   * One update on the G step's batch, with any random draw taken from `rng` (the loop's noise
+   * stream, whose state checkpoints save); returns the numbers to log (NaN: absent). Leaves no tensors.
+   */
+  update(models: TrainedModels, batch: { realImages: tf.Tensor4D; realLabels: tf.Tensor1D; z: tf.Tensor2D; fakeLabels: tf.Tensor1D }, rng: Rng): Record<string, number>;
   dispose(): void;
 }
 
@@ -137,6 +164,8 @@ export interface TermContext {
   readonly seed?: number;
   /** F, the width of D's pooled features, when a training run builds it (a term's state may be sized by it). */
   readonly featureDim?: number;
+  /** Whether the method's G is class-conditional (default false). */
+  readonly conditional?: boolean;
 }
 
 export type TermFactory = (context: TermContext) => ObjectivePart;

@@ -26,6 +26,9 @@ const EXPECTED: Record<MethodName, { d: string[]; g: string[] }> = {
   'cgan-kmeans': PLAIN,
   'cgan-random': PLAIN,
   mmgan: { d: ['adversarial×1'], g: ['manifold×1'] },
+  // MvM: no D term; G matches manifolds in the metric network's embedding.
+  mvm: { d: [], g: ['manifoldMatching×1'] },
+  cmvm: { d: [], g: ['manifoldMatching×1'] },
 };
 
 test('every method gets its terms, in the order the S3GAN family sums them, with the default weights', (t) => {
