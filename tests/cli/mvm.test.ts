@@ -40,7 +40,7 @@ for (const [method, stages] of PIPELINES) {
     const manifest = JSON.parse(readFileSync(path.join(run, 'manifest.json'), 'utf8')) as { stages: Record<string, { status: string }> };
     for (const stage of stages) t.is(manifest.stages[stage]?.status, 'done', stage);
     if (!stages.includes('pretrain')) t.false('pretrain' in manifest.stages, 'the baselines pipeline runs the GAN stage alone');
-    for (const file of ['gan/samples/step-00000003.png', 'gan/export/generator/model.json', 'gan/export/generator-ema/model.json', 'gan/curves/manifold-matching.png']) {
+    for (const file of ['gan/samples/step-00000003.png', 'gan/export/generator/model.json', 'gan/export/generator-ema/model.json', 'gan/curves/metric-loss.png', 'gan/curves/matching-loss.png']) {
       t.true(existsSync(path.join(run, file)), file);
     }
     t.false(existsSync(path.join(run, 'gan/checkpoints/step-00000003/discriminator')), 'no discriminator');
