@@ -21,7 +21,9 @@ interface RunFlags {
 }
 
 export function runCommand(): Command {
-  const pipelines = listPipelines().map((p) => `  ${p.methods.join(', ').padEnd(42)} ${p.stages.map((s) => s.name).join(' → ')}`).join('\n');
+  const rows = listPipelines().map((p) => ({ methods: p.methods.join(', '), stages: p.stages.map((s) => s.name).join(' → ') }));
+  const width = Math.max(...rows.map((row) => row.methods.length));
+  const pipelines = rows.map((row) => `  ${row.methods.padEnd(width)}  ${row.stages}`).join('\n');
   return new Command('run')
     .description('run every stage of the pipeline of gan.method in one run directory (skips finished stages, resumes a killed one)')
     .option('--run <dir>', 'run directory (run.dir)')
