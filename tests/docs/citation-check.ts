@@ -15,10 +15,10 @@ const SCANNED_EXTENSIONS = /\.(ts|js|mjs|cjs|cc|cpp|h|hpp|py|gyp|yaml|yml|html|c
 /** Not sources: native build output, and this checker and its test, which spell the bad forms. */
 const SKIPPED = new Set(['native/build', 'tests/docs', 'data/fixtures']);
 
-/** Fragments of paths that lead out of the repository. */
-const OUTSIDE_FRAGMENTS = ['../shared', 'shared/design/', 'shared/bench/', '/work/'];
 /** Files that live outside the repository (the PyTorch peer of docs/benchmark.md). */
 const OUTSIDE_FILES = ['reference_step.py'];
+/** A relative path of a document (`..` steps, then names), as a citation writes one; code paths are resolved from dist/ and are not citations. */
+const RELATIVE_PATH = /(?<![\w./-])((?:\.\.\/)+[\w./-]*\.(?:md|txt|pdf))\b/g;
 
 /** The headings of a markdown document (any level), outside fenced code. */
 export function markdownHeadings(markdown: string): string[] {
@@ -78,8 +78,14 @@ export function citationProblems(file: string, text: string, context: CheckConte
     }
   }
   // 2. Nothing leads out of the repository.
-  for (const fragment of [...OUTSIDE_FRAGMENTS, ...OUTSIDE_FILES]) {
+  for (const fragment of OUTSIDE_FILES) {
     if (joined.includes(fragment)) problems.push(`${file}: mentions '${fragment}', which is outside the repository`);
+  }
+  for (const match of joined.matchAll(RELATIVE_PATH)) {
+    // Resolved from the file's folder, a path that climbs above the repository root leaves it.
+    if (path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1])).startsWith('..')) {
+      problems.push(`${file}: mentions '${match[1]}', which is outside the repository`);
+    }
   }
   // 3. Every document named in capitals (README.md, docs/X.md) exists where the path says.
   for (const match of joined.matchAll(/(?<![\w./-])((?:\.{1,2}\/|[\w-]+\/)*[A-Z][A-Z0-9_-]*\.md)\b/g)) {
