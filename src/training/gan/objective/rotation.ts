@@ -6,7 +6,7 @@
  */
 import { rotationLoss } from '../../../losses/rotation.js';
 import { invariant } from '../../../util/errors.js';
-import type { ScoredImages, TermFactory } from './term.js';
+import type { ObjectiveTerm, ScoredImages, TermFactory } from './term.js';
 
 function checkWeight(weight: number, name: string): number {
   invariant(Number.isFinite(weight) && weight >= 0, `${name} must be a finite number ≥ 0, got ${weight}`);
@@ -18,32 +18,26 @@ function rotated(scored: ScoredImages | undefined): NonNullable<ScoredImages['ro
   return scored.rotated;
 }
 
+/** The rotation term of one network: CE of D's rotation head on the appended rotations of `side`. */
+function rotationTerm(network: 'discriminator' | 'generator', side: 'real' | 'fake', weight: number, lossKey: string, accuracyKey: string): ObjectiveTerm {
+  return {
+    name: 'rotation',
+    network,
+    weight,
+    lossKey,
+    rotated: side,
+    compute(forward) {
+      const { rotationLogits, rotationLabels } = rotated(forward[side]);
+      const { loss, accuracy } = rotationLoss(rotationLogits, rotationLabels);
+      return { loss, metrics: { [accuracyKey]: accuracy } };
+    },
+  };
+}
+
 export const rotationTerms: TermFactory = ({ settings }) => ({
   terms: [
-    {
-      name: 'rotation',
-      network: 'discriminator',
-      weight: checkWeight(settings.rotationWeightD, 'rotationWeightD'),
-      lossKey: 'dRotationLoss',
-      // Rotation enters L_D through real images only (SS-GAN).
-      rotated: 'real',
-      compute(forward) {
-        const { rotationLogits, rotationLabels } = rotated(forward.real);
-        const { loss, accuracy } = rotationLoss(rotationLogits, rotationLabels);
-        return { loss, metrics: { dRotationAccuracyReal: accuracy } };
-      },
-    },
-    {
-      name: 'rotation',
-      network: 'generator',
-      weight: checkWeight(settings.rotationWeightG, 'rotationWeightG'),
-      lossKey: 'gRotationLoss',
-      rotated: 'fake',
-      compute(forward) {
-        const { rotationLogits, rotationLabels } = rotated(forward.fake);
-        const { loss, accuracy } = rotationLoss(rotationLogits, rotationLabels);
-        return { loss, metrics: { dRotationAccuracyFake: accuracy } };
-      },
-    },
+    // Rotation enters L_D through real images only (SS-GAN).
+    rotationTerm('discriminator', 'real', checkWeight(settings.rotationWeightD, 'rotationWeightD'), 'dRotationLoss', 'dRotationAccuracyReal'),
+    rotationTerm('generator', 'fake', checkWeight(settings.rotationWeightG, 'rotationWeightG'), 'gRotationLoss', 'dRotationAccuracyFake'),
   ],
 });
