@@ -18,7 +18,8 @@ export function relativeUrl(rel: string): string {
   return rel.split('/').map(encodeURIComponent).join('/');
 }
 
-const STYLE = `
+/** The stylesheet of the HTML reports (inline: the pages open from disk). */
+export const REPORT_STYLE = `
 body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1320px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}h3{font-size:15px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
@@ -149,7 +150,7 @@ export function reportHtml(data: ReportData, generatedAt: Date = new Date()): st
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<title>${escapeHtml(title)}</title><style>${REPORT_STYLE}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="muted">${escapeHtml(data.runDir)} · report written ${escapeHtml(generatedAt.toISOString())}</p>`,
     stagesSection(data),
