@@ -49,7 +49,9 @@ export async function writeFixture(outDir: string): Promise<ExperimentResults> {
     const runDir = `cells/${id}`;
     mkdirSync(path.join(outDir, runDir, 'gan', 'samples'), { recursive: true });
     const grid = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 20 * k, g: 100, b: 200 } } }).png().toBuffer();
-    writeFileSync(path.join(outDir, runDir, 'gan', 'samples', 'final.png'), grid);
+    // One file name that must be URL-encoded in the page ('#' would start a fragment).
+    const gridName = k === 0 ? 'final #1.png' : 'final.png';
+    writeFileSync(path.join(outDir, runDir, 'gan', 'samples', gridName), grid);
     writeFileSync(path.join(outDir, runDir, 'resolved-config.json'), JSON.stringify({ gan: { method: spec.method }, seed: spec.seed }));
     const metrics: Record<string, number> = { fid: spec.fid };
     if (spec.labelAccuracy !== undefined) metrics['label-accuracy'] = spec.labelAccuracy;
@@ -68,7 +70,7 @@ export async function writeFixture(outDir: string): Promise<ExperimentResults> {
         fid: spec.fid + (200 - step) / 2,
         ...(spec.labelAccuracy === undefined ? {} : { labelAccuracy: spec.labelAccuracy * (0.5 + step / 400) }),
       })),
-      sampleGrid: `${runDir}/gan/samples/final.png`,
+      sampleGrid: `${runDir}/gan/samples/${gridName}`,
       configFile: `${runDir}/resolved-config.json`,
     });
   }
