@@ -23,6 +23,7 @@ interface PageFacts {
   pseudoLabelRows: string[][];
   wallTimeRows: number;
   links: string[];
+  captions: Record<string, string>;
   images: { src: string; complete: boolean; naturalWidth: number }[];
 }
 
@@ -38,6 +39,7 @@ const FACTS = `(() => {
     pseudoLabelRows: rows('pseudo-labels'),
     wallTimeRows: rows('wall-time').length,
     links: [...document.querySelectorAll('a')].map((a) => a.href),
+    captions: Object.fromEntries([...document.querySelectorAll('figure')].map((f) => [f.querySelector('img').getAttribute('src'), f.querySelector('figcaption').textContent])),
     images: [...document.images].map((img) => ({ src: img.getAttribute('src'), complete: img.complete, naturalWidth: img.naturalWidth })),
   };
 })()`;
@@ -90,6 +92,10 @@ browserTest(`report.html opens from disk in Chromium: the tables read right and 
     // 4 plots and one sample grid per cell.
     t.is(facts.images.length, 4 + results.cells.length);
     for (const cell of results.cells) t.true(facts.images.some((i) => decodeURIComponent(i.src) === cell.sampleGrid), `the sample grid of ${cell.id}`);
+    // Each chart's caption says how to read the series it has: gan (no labels) is only on the FID chart.
+    t.regex(facts.captions['plots/fid-vs-label-fraction.png'], /points at x = 1.*dashed horizontal lines/);
+    t.regex(facts.captions['plots/label-accuracy-vs-label-fraction.png'], /points at x = 1/);
+    t.notRegex(facts.captions['plots/label-accuracy-vs-label-fraction.png'], /dashed/);
     for (const image of facts.images) t.true(image.complete && image.naturalWidth > 0, `image ${image.src} loaded`);
     // Every link (results files, resolved configs, run directories) points at something on disk.
     const configLinks = facts.links.filter((href) => href.endsWith('/resolved-config.json'));

@@ -17,10 +17,13 @@ export interface ExperimentPlot {
   readonly png: Buffer;
 }
 
-const FRACTION_CAPTION =
-  'Mean over seeds; error bars ± the sample standard deviation (none for a single seed). The x axis is logarithmic: ' +
-  'methods trained on all labels are the points at x = 1; methods that read no labels have no x, and are drawn as ' +
-  'dashed horizontal lines across the chart, with a shaded band of ± one std.';
+/** How to read a chart against the label fraction; it names only the kinds of series it has. */
+function fractionCaption(hasAllLabels: boolean, hasNoLabels: boolean): string {
+  const parts = ['Mean over seeds; error bars ± the sample standard deviation (none for a single seed). The x axis is logarithmic.'];
+  if (hasAllLabels) parts.push('Methods trained on all labels are the points at x = 1.');
+  if (hasNoLabels) parts.push('Methods that read no labels have no x: they are the dashed horizontal lines across the chart, with a shaded band of ± one std.');
+  return parts.join(' ');
+}
 const CURVE_CAPTION = "Cheap evaluation of G-EMA during training (each cell's metrics.jsonl): one panel per method, one line per label fraction and seed.";
 
 /** Panel size of the training curves: smaller than a single chart, as they come three in a row. */
@@ -54,7 +57,7 @@ async function fractionPlot(metric: string, groups: readonly MethodFractionGroup
   if (points.length === 0 && referenceLines.length === 0) return undefined;
   const title = `${metric} of G-EMA against the fraction of labels${directionNote(metric)}`;
   const png = await lineChartPng(points, { title, xTitle: 'fraction of labelled training images (log scale)', yTitle: metric, logX: true, points: true, referenceLines });
-  return { file, title, caption: FRACTION_CAPTION, png };
+  return { file, title, caption: fractionCaption(points.some((p) => p.x === 1), referenceLines.length > 0), png };
 }
 
 /** One in-training metric of every cell, a panel per method. */

@@ -11,6 +11,9 @@ import type { ExperimentPlot } from './plots.js';
 import { fractionLabel, groupCells, metricHeading } from './summary.js';
 import { metricsTable, pseudoLabelTable, sharedStagesTable, totalWallSeconds, wallTimeTable, type TextTable } from './tables.js';
 
+/** Small sample grids (8×8 images) are enlarged, pixels kept sharp by the shared style. */
+const PAGE_STYLE = 'img.grid{min-width:160px;height:auto}';
+
 /** What the page shows besides the results themselves. */
 export interface ReportPageOptions {
   /** The plots written under the output folder, in the order shown. */
@@ -56,7 +59,7 @@ function cellCaption(c: CellResult): string {
 function samplesSection(cells: readonly CellResult[]): string {
   const withGrid = cells.filter((c) => c.sampleGrid !== undefined);
   const missing = cells.length - withGrid.length;
-  const figures = withGrid.map((c) => `<figure><img src="${escapeHtml(relativeUrl(c.sampleGrid as string))}" alt="${escapeHtml(`samples of ${c.id}`)}"><figcaption>${escapeHtml(cellCaption(c))}</figcaption></figure>`);
+  const figures = withGrid.map((c) => `<figure><img src="${escapeHtml(relativeUrl(c.sampleGrid as string))}" alt="${escapeHtml(`samples of ${c.id}`)}" class="grid"><figcaption>${escapeHtml(cellCaption(c))}</figcaption></figure>`);
   const note = missing === 0 ? '' : `<p class="muted">${missing} cell${missing === 1 ? '' : 's'} left no sample grid.</p>`;
   return `<h2>Samples</h2><p class="muted">The final sample grid of G-EMA of each cell (one row per class for conditional methods).</p>${figures.join('')}${note}`;
 }
@@ -83,7 +86,7 @@ export function experimentReportHtml(results: ExperimentResults, options: Report
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title><style>${REPORT_STYLE}</style></head><body>`,
+    `<title>${escapeHtml(title)}</title><style>${REPORT_STYLE}${PAGE_STYLE}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="muted">${cells.length} cells · report written ${escapeHtml(generatedAt.toISOString())}</p>`,
     `<h2>Command</h2><pre id="command">${escapeHtml(results.command)}</pre>`,
