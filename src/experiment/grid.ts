@@ -84,9 +84,15 @@ const SHARED_HASHES: readonly [string, (config: Config) => string][] = [
 ];
 
 /** The cells' coordinates, in file order: method, then fraction, then seed. */
-function coordinates(experiment: ExperimentFile): { method: string; labelFraction: number | null; seed: number }[] {
+interface Coordinates {
+  readonly method: string;
+  readonly labelFraction: number | null;
+  readonly seed: number;
+}
+
+function coordinates(experiment: ExperimentFile): Coordinates[] {
   const { methods, fractions, seeds } = experiment.spec;
-  return methods.flatMap((method, i) => {
+  return methods.flatMap((method, i): Coordinates[] => {
     const source = getMethod(method).labelSource;
     if (source === 'true') return seeds.map((seed) => ({ method, labelFraction: 1, seed }));
     if (source === 'none' || source === 'random') return seeds.map((seed) => ({ method, labelFraction: null, seed }));
