@@ -10,12 +10,12 @@
  * fraction and seed (seed and labels.seed alike: each seed draws its own labelled subset).
  */
 import * as path from 'node:path';
-import { pipelineConfig } from '../api/run.js';
+import { pipelineConfig, pipelineStages } from '../api/run.js';
 import { loadConfig } from '../config/load.js';
 import type { ConfigOverride } from '../config/overrides.js';
 import type { Config } from '../config/schema.js';
+import { CONDITIONAL_METRICS } from '../eval/metric-names.js';
 import { getMethod } from '../methods/methods.js';
-import { pipelineStages } from '../api/run.js';
 import type { Pipeline } from '../stages/pipeline.js';
 import { PRETRAIN_STAGE, pretrainStageHash } from '../stages/pretrain-stage.js';
 import { PSEUDO_LABEL_STAGE, pseudoLabelStageHash } from '../stages/pseudo-label-stage.js';
@@ -117,8 +117,12 @@ export async function planGrid(experiment: ExperimentFile, out: string, userSet:
     ...spec.set.map((text, i) => ({ assignment: text, flag: experiment.where(['set', i]), value: text.slice(text.indexOf('=') + 1) })),
     ...userSet,
     ...(spec.eval.samples === undefined ? [] : [own('eval.samples', String(spec.eval.samples), ['eval', 'samples'])]),
-    ...(spec.eval.metrics === undefined ? [] : [own('eval.metrics', `[${spec.eval.metrics.join(',')}]`, ['eval', 'metrics'])]),
   ];
+  // An unconditional generator has no label accuracy, CAS or intra-FID: its cells leave them out.
+  const evalMetrics = (method: string): ConfigOverride[] => {
+    const metrics = spec.eval.metrics?.filter((m) => getMethod(method).conditional || !CONDITIONAL_METRICS.has(m));
+    return metrics === undefined || metrics.length === 0 ? [] : [own('eval.metrics', `[${metrics.join(',')}]`, ['eval', 'metrics'])];
+  };
   const cells: CellUnit[] = [];
   const shared = new Map<string, SharedUnit>();
   for (const { method, labelFraction, seed } of coordinates(experiment)) {
@@ -131,6 +135,7 @@ export async function planGrid(experiment: ExperimentFile, out: string, userSet:
     );
     const overrides = [
       ...common,
+      ...evalMetrics(method),
       ...matching,
       own('gan.method', method, ['methods']),
       ...(labelFraction === null || getMethod(method).labelSource === 'true' ? [] : [own('labels.fraction', String(labelFraction), ['fractions'])]),
