@@ -145,7 +145,8 @@ export async function planGrid(experiment: ExperimentFile, out: string, userSet:
     ];
     const load = async (pipelineOverrides: readonly string[]) => (await loadConfig({ configFile: spec.base, overrides: [...pipelineOverrides, ...overrides] })).config;
     const { config, pipeline } = await pipelineConfig(load).catch((error: unknown) => {
-      throw error instanceof UserError ? new UserError(`${file}: cell ${key}: ${error.message}`) : error;
+      if (!(error instanceof UserError)) throw error;
+      throw new UserError(error.message.includes(file) ? `${error.message} (cell ${key})` : `${file}: cell ${key}: ${error.message}`);
     });
     // Each shared stage of the pipeline, keyed by the hash of its inputs; a later one adopts the earlier.
     const adopts: Adoption[] = [];
