@@ -21,6 +21,8 @@ export interface ParallelOptions {
   /** The arguments every child gets before its `--unit KEY` (the experiment file, --out, --set). */
   readonly args: readonly string[];
   readonly signal?: AbortSignal;
+  /** Keys of the units finished already: not started again. */
+  readonly finished?: readonly string[];
   /** A unit started, or ended (skipped: it was finished already). */
   readonly onStart?: (unit: GridUnit) => void;
   readonly onDone?: (unit: GridUnit, seconds: number) => void;
@@ -48,8 +50,8 @@ function runChild(unit: GridUnit, options: ParallelOptions): Promise<void> {
 
 /** Runs `units` (in dependency order: shared stages before their users) as child processes. */
 export async function runInParallel(units: readonly GridUnit[], options: ParallelOptions): Promise<void> {
-  const waiting = [...units];
-  const finished = new Set<string>();
+  const finished = new Set<string>(options.finished);
+  const waiting = units.filter((unit) => !finished.has(unit.key));
   const running = new Map<string, Promise<void>>();
   let failure: unknown;
   const ready = (unit: GridUnit) => unit.adopts.every((a) => finished.has(a.from));

@@ -80,7 +80,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     return { out, plan: [] };
   }
 
-  const plan = planLines(await Promise.all(units.map(async (unit) => ({ unit, finished: await unitFinished(unit) }))));
+  const states = await Promise.all(units.map(async (unit) => ({ unit, finished: await unitFinished(unit) })));
+  const plan = planLines(states);
   if (options.dryRun === true) return { out, plan };
 
   // 2. The units, with one progress line across the grid's cells.
@@ -93,7 +94,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     if (parallel > 1) {
       const args = ['--config', options.config, '--out', out, ...setArgs(options.set)];
       const active = new Set<string>();
+      // Finished units need no process of their own.
+      for (const { unit } of states.filter((state) => state.finished)) done(unit, 'already done');
       await runInParallel(units, {
+        finished: states.filter((state) => state.finished).map((state) => state.unit.key),
         parallel,
         out,
         args,
