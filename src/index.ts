@@ -9,6 +9,8 @@ export { run, listPipelines, type RunOptions, type RunSummary, type StageSummary
 export { openRun, type OpenedRun } from './api/open-run.js';
 export { loadGenerator, sample, type Generator, type LoadGeneratorOptions, type SampleOptions, type Samples } from './api/generator.js';
 export { evaluate, type EvaluateOptions } from './api/evaluate.js';
+export { runExperiment, type ExperimentOptions, type ExperimentSummary } from './experiment/runner.js';
+export type { CellResult, CurvePoint, ExperimentResults, SharedStageResult } from './experiment/cell-result.js';
 export type { ConfigObject, ConfigOptions, OutputOptions, SettingValue } from './api/options.js';
 export type { EvalResultsFile } from './stages/eval-stage.js';
 export type { EvalResults, MetricResult } from './eval/results.js';

@@ -39,6 +39,11 @@ export const stageRecordSchema = z.strictObject({
    * no longer belong to it.
    */
   inputs: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /**
+   * The run directory the stage's artifacts were copied from, relative to this one ('/'-separated),
+   * when it was run once for several runs (an experiment's shared stages) rather than here.
+   */
+  reusedFrom: z.string().min(1).optional(),
 });
 export type StageRecord = z.infer<typeof stageRecordSchema>;
 
@@ -179,6 +184,8 @@ export function applyStagePatch(
     next.startedAt = time;
     delete next.finishedAt;
     delete next.error;
+    // A stage that runs here is no longer the copy of another run's.
+    delete next.reusedFrom;
   } else if (patch.status === 'done' || patch.status === 'failed') {
     next.finishedAt = time;
     if (patch.status === 'done') delete next.error;

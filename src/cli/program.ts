@@ -22,6 +22,7 @@ import { sampleCommand } from './commands/sample.js';
 import { evalCommand } from './commands/eval.js';
 import { fidCommand } from './commands/fid.js';
 import { reportCommand } from './commands/report.js';
+import { experimentCommand } from './commands/experiment.js';
 
 /**
  * Commander's own errors ("error: unknown option") as one line with the prefix every s3gan error
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
   program.addCommand(fidCommand());
   program.addCommand(backendCommand());
   program.addCommand(reportCommand());
+  program.addCommand(experimentCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);
   return program;

@@ -37,7 +37,7 @@ const pipelineFileSchema = z.strictObject({
 });
 
 /** "<file>, line N: <key>" for a key path in a YAML document, or "<file>: <key>" when it has no line. */
-function locate(file: string, text: string, keyPath: readonly PropertyKey[]): string {
+export function locate(file: string, text: string, keyPath: readonly PropertyKey[]): string {
   const key = keyPath.map(String).join('.');
   const lineCounter = new LineCounter();
   const node = parseDocument(text, { lineCounter }).getIn(keyPath as unknown[], true) as { range?: [number, number, number] } | undefined;
