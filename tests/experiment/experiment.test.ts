@@ -65,6 +65,11 @@ test.serial('runExperiment runs every cell, shares the encoder and the labels pe
     t.true(existsSync(path.join(out, cell.configFile)), cell.id);
     t.is(stages(path.join(out, cell.runDir)).eval.status, 'done');
   }
+  // The writers' files are all there: the table, the csv, a plot per metric and the report.
+  for (const file of ['results.json', 'results.csv', 'table.md', 'report.html', 'plots/fid-vs-label-fraction.png', 'plots/label-accuracy-vs-label-fraction.png']) {
+    t.true(existsSync(path.join(out, file)), file);
+  }
+  t.regex(readFileSync(path.join(out, 'table.md'), 'utf8'), /\| s3gan \| 5 %|\| s3gan \| 0\.05/);
   // The per-cell override reached its cell only.
   const evaluatedStep = (id: string) => (JSON.parse(readFileSync(path.join(out, 'cells', id, 'eval/results.json'), 'utf8')) as { step: number; generator: string }).step;
   t.deepEqual(CELLS.map(evaluatedStep), [2, 2, 2, 3]);
