@@ -18,5 +18,5 @@ function run(make: () => BuiltCase, check: typeof checkNestedGradient): Paramete
   };
 }
 
-for (const [i, make] of LAYER_CASES.entries()) nativeTest(`onednn: nested gradient, layer case ${i}`, run(make, checkNestedGradient));
-for (const [i, make] of ARCHITECTURE_CASES.entries()) nativeTest(`onednn: nested gradient, discriminator case ${i}`, run(make, checkNestedGradientReachesWeights));
+for (const { label, make } of LAYER_CASES) nativeTest(`onednn: nested gradient against finite differences: ${label}`, run(make, checkNestedGradient));
+for (const { label, make } of ARCHITECTURE_CASES) nativeTest(`onednn: nested gradient reaches every kernel: ${label}`, run(make, checkNestedGradientReachesWeights));

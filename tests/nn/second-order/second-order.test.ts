@@ -25,5 +25,5 @@ function run(make: () => BuiltCase, check: typeof checkNestedGradient = checkNes
   };
 }
 
-for (const [i, make] of LAYER_CASES.entries()) test.serial(`nested gradient, layer case ${i}`, run(make));
-for (const [i, make] of ARCHITECTURE_CASES.entries()) test.serial(`nested gradient, discriminator case ${i}`, run(make, checkNestedGradientReachesWeights));
+for (const { label, make } of LAYER_CASES) test.serial(`nested gradient against finite differences: ${label}`, run(make));
+for (const { label, make } of ARCHITECTURE_CASES) test.serial(`nested gradient reaches every kernel: ${label}`, run(make, checkNestedGradientReachesWeights));
