@@ -3,6 +3,7 @@
  * and nowhere else; a config file (or preset) holds only overrides. Objects are strict: an unknown
  * key is an error, reported with the nearest valid key (see validate.ts).
  */
+import { PENALTY_NAMES } from '../training/gan/objective/term.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -166,6 +167,14 @@ export const ganSchema = z
       .describe(
         'Weight of the mode-seeking term in L_G (MSGAN: Mao et al., "Mode Seeking Generative Adversarial Networks for Diverse Image Synthesis", CVPR 2019; docs/ALGORITHMS.md § Mode seeking). 0 = off; > 0 generates the G batch in pairs of one class and logs the unweighted term as gModeSeeking.',
       ),
+    penalty: z
+      .enum(PENALTY_NAMES)
+      .default('none')
+      .describe(
+        "Gradient penalty added to L_D (docs/ALGORITHMS.md § Gradient penalties): 'wgan-gp' (Gulrajani et al. 2017) on real–fake interpolates, 'dragan' (Kodali et al. 2017) on perturbed reals, 'r1' (Mescheder et al. 2018) on reals; logged unweighted as penaltyWganGp, penaltyDragan or penaltyR1. The WGAN-GP recipe: gan.loss=wasserstein, gan.penalty=wgan-gp, gan.dSteps=5.",
+      ),
+    penaltyWeight: z.number().nonnegative().default(10).describe("Weight of gan.penalty in L_D: λ of WGAN-GP and DRAGAN, γ of R1 (whose term is ½·E‖∇D‖²). Default 10, each paper's value."),
+    l2Weight: z.number().nonnegative().default(0).describe("Weight of the L2 penalty Σ w²/2 over D's kernels in L_D, logged unweighted as penaltyL2 (0 = off)."),
     rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
     manifoldWeight: z
       .number()

@@ -7,3 +7,4 @@ export * from './manifold/mmgan.js';
 export * from './manifold/manifold-memory.js';
 export { pairwiseSquaredDistances } from './manifold/geometry.js';
 export * from './mode-seeking.js';
+export * from './penalties.js';

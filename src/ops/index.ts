@@ -3,6 +3,8 @@
  * kernel call on the cpu backend and natively on onednn, and has a gradient that is itself
  * differentiable.
  */
+export * from './avg-pool-grad.js';
 export * from './batch-norm-training.js';
 export * from './batch-norm-backward.js';
 export * from './leaky-relu.js';
+export * from './tanh-grad.js';

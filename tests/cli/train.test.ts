@@ -109,3 +109,12 @@ test('SIGKILL in the middle of training, then a rerun: the metrics equal those o
       });
   t.deepEqual(numbers(killed), numbers(whole));
 });
+
+test('an unknown gradient penalty is refused in one line naming gan.penalty, and the run directory is not created', (t) => {
+  const run = path.join(tempDir('s3gan-cli-penalty-'), 'run');
+  const result = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '1', ...TINY, '--set', 'gan.penalty=wgan']);
+  t.is(result.code, 2);
+  t.regex(result.stderr, /gan\.penalty.*wgan-gp/);
+  t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+  t.false(existsSync(run));
+});

@@ -29,7 +29,7 @@ import { checkFinite } from '../common/divergence.js';
 import { createGanTraining, refreshEmaGenerator, type GanTraining } from './setup.js';
 import { exportGenerator } from './export.js';
 import { dropMetricsAfter, MetricWindow } from '../common/metric-window.js';
-import { sampleClasses, sampleZ } from './noise.js';
+import { sampleClasses, sampleUniform, sampleZ } from './noise.js';
 import { sampleGridPath, writeClassGrid } from './samples.js';
 import { discriminatorStep, generatorStep } from './steps.js';
 
@@ -175,12 +175,14 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           const batch = next.value as Batch;
           const z = sampleZ(rng, gan.batchSize, gan.zDim);
           const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+          // A penalty's U[0, 1] draws come after z and y' (none without a penalty: other runs draw as before).
+          const uniform = sampleUniform(rng, training.objective.discriminatorUniform, batch.images.shape);
           try {
-            const result = (inputs.steps?.discriminator ?? discriminatorStep)(dModels, dOptimizer, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels }, training.stepOptions);
+            const result = (inputs.steps?.discriminator ?? discriminatorStep)(dModels, dOptimizer, { realImages: batch.images, realLabels: batch.labels, z, fakeLabels, uniform }, training.stepOptions);
             checkFinite(result, step, checkpoint);
             window.add(result);
           } finally {
-            tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels]);
+            tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels, ...(uniform === undefined ? [] : [uniform])]);
           }
           state.batchesSeen += 1;
           state.imagesSeen += gan.batchSize;

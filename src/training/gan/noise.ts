@@ -30,3 +30,15 @@ export function sampleClasses(rng: Rng, batch: number, numClasses: number): tf.T
   const labels = Int32Array.from({ length: batch }, () => (numClasses > 0 ? rng.int(numClasses) : 0));
   return tf.tensor1d(labels, 'int32');
 }
+
+/**
+ * U[0, 1) draws for a D-step penalty: one per sample ([batch]) or one per element of the real
+ * images ([batch, s, s, c]); undefined when no term asks.
+ */
+export function sampleUniform(rng: Rng, per: 'sample' | 'pixel' | undefined, imageShape: readonly number[]): tf.Tensor | undefined {
+  if (per === undefined) return undefined;
+  const shape = per === 'sample' ? [imageShape[0]] : [...imageShape];
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = rng.next();
+  return tf.tensor(values, shape, 'float32');
+}

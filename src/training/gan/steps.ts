@@ -50,6 +50,8 @@ export interface DiscriminatorBatch {
   readonly z: tf.Tensor2D;
   /** [B] int32 classes requested for the fakes. */
   readonly fakeLabels: tf.Tensor1D;
+  /** U[0, 1] draws for a penalty term that asked for them (Objective.discriminatorUniform): [B] or [B, s, s, c]. */
+  readonly uniform?: tf.Tensor;
 }
 
 /** Inputs of one G step; the real batch only when a generator term reads D on real images. */
@@ -139,11 +141,20 @@ export function discriminatorStep(models: GanModels, optimizer: tf.Optimizer, ba
   const score = (images: tf.Tensor4D, labels: tf.Tensor1D, which: 'real' | 'fake') =>
     scoreImages(models, images, labels, { training: true, rotate: objective.rotates('discriminator', which), rotatedBatchFraction: options.rotatedBatchFraction });
   try {
-    const result = minimizeTerms(objective, 'discriminator', optimizer, trainableVariables(models.discriminator), () => {
+    const variables = trainableVariables(models.discriminator);
+    // Penalty terms score other images (interpolates, perturbed reals) as the reals are labelled.
+    const scoreAsReal = (images: tf.Tensor4D): tf.Tensor1D => {
+      const { logit } = scoreImages(models, images, realLabels, { training: true, rotate: false, rotatedBatchFraction: options.rotatedBatchFraction }).record;
+      return tf.reshape(logit, [logit.shape[0]]);
+    };
+    const result = minimizeTerms(objective, 'discriminator', optimizer, variables, () => {
       const fakes = generate(models, batch.z, batch.fakeLabels);
       const real = score(batch.realImages, realLabels, 'real');
       const fake = score(fakes, batch.fakeLabels, 'fake');
-      return { real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, z: batch.z, networks: networksOf(objective) };
+      return {
+        real, fake, realImages: batch.realImages, realLabels: batch.realLabels, fakeImages: fakes, fakeLabels: batch.fakeLabels, z: batch.z, networks: networksOf(objective),
+        scoreAsReal, discriminatorWeights: variables, uniform: batch.uniform,
+      };
     }, 'dLoss', D_KEYS);
     return result as DiscriminatorStepResult;
   } finally {

@@ -15,6 +15,7 @@ export class Objective {
     readonly networks: readonly PhaseNetwork[] = [],
   ) {
     invariant(terms.filter((term) => term.realLabels !== undefined).length <= 1, 'at most one objective term may choose the real labels');
+    invariant(terms.filter((term) => term.uniform !== undefined).length <= 1, 'at most one objective term may ask for uniform draws');
     for (const term of terms) {
       if (term.state === undefined || term.state.length === 0) continue;
       const variables: Record<string, tf.Variable> = {};
@@ -61,6 +62,11 @@ export class Objective {
   /** Whether the G step's fakes are generated for the labels of its real batch (a term asks for it). */
   get fakesFollowRealLabels(): boolean {
     return this.terms.some((term) => term.fakeLabels === 'real');
+  }
+
+  /** The U[0, 1] draws the D step needs (a penalty term asks): per sample, per pixel, or none. */
+  get discriminatorUniform(): 'sample' | 'pixel' | undefined {
+    return this.termsOf('discriminator').find((term) => term.uniform !== undefined)?.uniform;
   }
 
   /** The term that chooses the labels D's real images are projected with in the D step, if any. */

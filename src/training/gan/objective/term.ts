@@ -42,6 +42,15 @@ export interface ForwardOutputs {
   readonly z?: tf.Tensor2D;
   /** The objective's extra networks by name (e.g. a metric network whose embeddings a G term reads). */
   readonly networks: Readonly<Record<string, tf.LayersModel>>;
+  /**
+   * D step only: D's logits [B] of other images [B, s, s, c], labelled as the real batch is
+   * projected, in training mode, recorded on the tape (gradient penalties differentiate them twice).
+   */
+  readonly scoreAsReal?: (images: tf.Tensor4D) => tf.Tensor1D;
+  /** D step only: D's trainable weights. */
+  readonly discriminatorWeights?: readonly tf.Variable[];
+  /** D step only: the U[0, 1] draws a term asked for (`uniform`): [B] or [B, s, s, c]. */
+  readonly uniform?: tf.Tensor;
 }
 
 /** A term's value for one step. */
@@ -86,6 +95,13 @@ export interface ObjectiveTerm {
    * batches have the same class make-up (conditional manifold matching). Default: sampled uniformly.
    */
   readonly fakeLabels?: 'real';
+  /**
+   * A discriminator term that needs U[0, 1] draws in each D step, one per sample ('sample', [B]) or
+   * one per real image element ('pixel', [B, s, s, c]); the loop draws them from the training noise
+   * stream after z and y', so runs are reproducible and resume exactly. At most one term of an
+   * objective asks.
+   */
+  readonly uniform?: 'sample' | 'pixel';
   /** Persistent tensors, passed to `compute` and saved with the checkpoint. */
   readonly state?: readonly TermStateSpec[];
   /**
@@ -132,7 +148,17 @@ export interface TermSettings {
   readonly metricAdamEpsilon?: number;
   readonly tripletMargin?: number;
   readonly tripletAngularWeight?: number;
+  /** The gradient penalty on D (docs/ALGORITHMS.md § Gradient penalties); absent or 'none': off. */
+  readonly penalty?: PenaltyName;
+  /** Its weight λ (WGAN-GP, DRAGAN) or γ (R1). */
+  readonly penaltyWeight?: number;
+  /** Weight of the L2 penalty on D's kernels; 0 or absent: off. */
+  readonly l2Weight?: number;
 }
+
+/** The gradient penalties gan.penalty names. */
+export const PENALTY_NAMES = ['none', 'wgan-gp', 'dragan', 'r1'] as const;
+export type PenaltyName = (typeof PENALTY_NAMES)[number];
 
 /**
  * A network besides G and D that the objective trains in its own phase, once per generator step
