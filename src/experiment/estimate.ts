@@ -1,35 +1,54 @@
 /**
- * Rough time estimates for `s3gan experiment --dry-run`: steps × a cost per step that grows with
- * batch size, network width squared and pixels. The constants are an order of magnitude for the
- * onednn backend on 2 CPU cores at the shipped MNIST settings (docs/recipes.md measures real runs);
- * a GPU is much faster. They say how a grid compares with a budget, nothing more.
+ * Rough time estimates for `s3gan experiment --dry-run`, fitted to steps per second measured with
+ * the onednn backend on 2 CPU cores at 32×32 (docs/recipes.md § The mnist preset): a GAN step of
+ * sndcgan costs about 0.22 s at width 16, batch 32, 0.8 s at width 32, batch 64 and 2.3 s at width
+ * 64, batch 64, so the cost is a fixed part plus one growing with batch × width^1.5 (small layers
+ * do not use the cores fully). A GPU is much faster. They say how a grid compares with a budget,
+ * nothing more.
  */
 import type { Config } from '../config/schema.js';
+import { METHODS } from '../methods/methods.js';
 import { formatDuration } from '../util/progress.js';
 import { PRETRAIN_STAGE } from '../stages/pretrain-stage.js';
 import type { GridUnit } from './grid.js';
 
-/** Seconds per GAN step at batch 64, width 64, 32×32 pixels (G and D updates, EMA). */
-const GAN_STEP_SECONDS = 0.35;
-/** Seconds per rotation-pretraining step at batch 64 (×4 rotations), width 32, 32×32 pixels. */
-const PRETRAIN_STEP_SECONDS = 0.25;
+/** Seconds of a GAN step that do not grow with the network (dispatch, data, EMA). */
+const GAN_STEP_FIXED_SECONDS = 0.09;
+/** Seconds of a GAN step that grow with batch × width^1.5, at batch 64, width 32, 32×32 pixels. */
+const GAN_STEP_SCALED_SECONDS = 0.71;
+/** Extra cost of the rotated batch that SS-GAN and S3GAN feed D and G. */
+const ROTATION_FACTOR = 1.2;
+/** Seconds per rotation-pretraining step at batch 64 (×4 rotations), width 16, 32×32 pixels, with held-out scoring. */
+const PRETRAIN_STEP_SECONDS = 1.25;
 /** Seconds of feature extraction and the cross-validated classifier (no S4L fine-tuning). */
 const PSEUDO_LABEL_SECONDS = 60;
-/** Seconds per generated image of the final evaluation (generate + extract + score). */
-const EVAL_IMAGE_SECONDS = 0.002;
+/** Seconds per image of the in-training cheap evaluation (FID and label accuracy only). */
+const CHEAP_EVAL_IMAGE_SECONDS = 0.003;
+/** Seconds per generated image of the final evaluation (generate, extract, score every metric). */
+const EVAL_IMAGE_SECONDS = 0.009;
 
 function scale(batchSize: number, width: number, referenceWidth: number, imageSize: number): number {
-  return (batchSize / 64) * (width / referenceWidth) ** 2 * (imageSize / 32) ** 2;
+  return (batchSize / 64) * (width / referenceWidth) ** 1.5 * (imageSize / 32) ** 2;
+}
+
+function ganStepSeconds(config: Config): number {
+  const gan = config.gan;
+  const step = GAN_STEP_FIXED_SECONDS + GAN_STEP_SCALED_SECONDS * scale(gan.batchSize, gan.width, 32, config.data.imageSize);
+  // A step is dSteps D updates and one G update, each about half of the measured dSteps = 1 step.
+  return step * ((gan.dSteps + 1) / 2) * (METHODS[gan.method].rotation ? ROTATION_FACTOR : 1);
 }
 
 function stageSeconds(stage: string, config: Config): number {
   const size = config.data.imageSize;
-  if (stage === PRETRAIN_STAGE) return config.pretrain.steps * PRETRAIN_STEP_SECONDS * scale(config.pretrain.batchSize, config.pretrain.width, 32, size);
+  if (stage === PRETRAIN_STAGE) return config.pretrain.steps * PRETRAIN_STEP_SECONDS * scale(config.pretrain.batchSize, config.pretrain.width, 16, size);
   if (stage === 'pseudo-label') {
     const s4l = config.pseudoLabel.source === 'classifier' && config.pseudoLabel.classifier === 's4l';
-    return PSEUDO_LABEL_SECONDS + (s4l ? config.pseudoLabel.s4lSteps * PRETRAIN_STEP_SECONDS * scale(config.pseudoLabel.s4lBatchSize, config.pretrain.width, 32, size) : 0);
+    return PSEUDO_LABEL_SECONDS + (s4l ? config.pseudoLabel.s4lSteps * PRETRAIN_STEP_SECONDS * scale(config.pseudoLabel.s4lBatchSize, config.pretrain.width, 16, size) : 0);
   }
-  if (stage === 'gan') return config.gan.steps * GAN_STEP_SECONDS * scale(config.gan.batchSize, config.gan.width, 64, size);
+  if (stage === 'gan') {
+    const evals = config.eval.everySteps > 0 ? Math.floor(config.gan.steps / config.eval.everySteps) : 0;
+    return config.gan.steps * ganStepSeconds(config) + evals * config.eval.cheapSamples * CHEAP_EVAL_IMAGE_SECONDS;
+  }
   return 0;
 }
 
