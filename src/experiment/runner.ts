@@ -18,7 +18,7 @@ import { readExperimentFile } from './experiment-file.js';
 import { planGrid, type GridUnit } from './grid.js';
 import { runInParallel } from './parallel.js';
 import { unitJobId } from './queue/jobs.js';
-import { parseQueueUrl } from './queue/connection.js';
+import { connectRedis, parseQueueUrl } from './queue/connection.js';
 import { runQueuedGrid } from './queue/enqueue.js';
 import { writeExperimentResults } from './results/index.js';
 import { runUnit, unitFinished, unitLogFile } from './run-unit.js';
@@ -101,16 +101,17 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const plan = planLines(states);
   if (options.dryRun === true) return { out, plan };
 
-  // 2. The units, with one progress line across the grid's cells.
+  // 2. The units, with one progress line across the grid's cells (a queue's Redis reached first).
+  const client = options.queue === undefined ? undefined : await connectRedis(options.queue);
   const progress = createProgress({ label: `experiment ${experiment.name}`, total: grid.cells.length, unit: 'cells', stream: options.progress ?? SILENT_PROGRESS });
   const done = (unit: GridUnit, text: string) => {
     log(`${unit.kind === 'cell' ? 'cells' : 'shared'}/${unit.key}: ${text}`);
     if (unit.kind === 'cell') progress.tick(1);
   };
   try {
-    if (options.queue !== undefined) {
+    if (client !== undefined && options.queue !== undefined) {
       const args = ['--config', path.resolve(options.config), '--out', out, ...setArgs(options.set)];
-      await runQueuedGrid(grid, { queue: options.queue, out, args, progress, log, signal: options.signal });
+      await runQueuedGrid(grid, client, { queue: options.queue, out, args, progress, log, signal: options.signal });
     } else if (parallel > 1) {
       const args = ['--config', options.config, '--out', out, ...setArgs(options.set)];
       const active = new Set<string>();
@@ -140,6 +141,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     }
   } finally {
     progress.stop();
+    client?.disconnect();
   }
   if (options.signal?.aborted === true) throw new InterruptedError(`experiment ${experiment.name} stopped; rerun the same command to continue`, 'SIGINT');
 

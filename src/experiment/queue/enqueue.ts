@@ -11,7 +11,6 @@ import { InterruptedError } from '../../util/interrupt.js';
 import { formatDuration, type Progress } from '../../util/progress.js';
 import type { Grid, GridUnit } from '../grid.js';
 import { unitLogFile } from '../run-unit.js';
-import { connectRedis } from './connection.js';
 import { gridFlows, QUEUE_NAME, queueVersion, unitJobId } from './jobs.js';
 
 export interface QueuedGridOptions {
@@ -50,9 +49,11 @@ async function enqueue(client: Redis, queue: Queue, grid: Grid, options: QueuedG
   return before.filter((state) => state === 'unknown').length;
 }
 
-/** Enqueues `grid` at `options.queue` and waits until every unit is done; a failed unit rejects with its error. */
-export async function runQueuedGrid(grid: Grid, options: QueuedGridOptions): Promise<void> {
-  const client = await connectRedis(options.queue);
+/**
+ * Enqueues `grid` through `client` (connectRedis of `options.queue`, left open for the caller to
+ * close) and waits until every unit is done; a failed unit rejects with its error.
+ */
+export async function runQueuedGrid(grid: Grid, client: Redis, options: QueuedGridOptions): Promise<void> {
   const queue = new Queue(QUEUE_NAME, { connection: client });
   try {
     const units: GridUnit[] = [...grid.shared, ...grid.cells];
@@ -88,6 +89,5 @@ export async function runQueuedGrid(grid: Grid, options: QueuedGridOptions): Pro
     throw new InterruptedError(`stopped following the grid; the workers go on with it; rerun the same command to follow it again`, 'SIGINT');
   } finally {
     await queue.close();
-    client.disconnect();
   }
 }
