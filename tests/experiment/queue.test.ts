@@ -167,6 +167,7 @@ queueTest(`a worker killed mid-cell: another worker resumes the cell, with the n
   process.kill(lock.pid, 'SIGKILL');
   await first.exited;
   t.false(existsSync(path.join(out, 'cells', id, 'eval/results.json')), 'killed before the cell finished');
+  t.true(existsSync(path.join(out, 'cells', id, '.lock')), 'the dead unit left its lock');
 
   const second = worker();
   t.is(await queued.exited, 0, queued.output());
@@ -190,6 +191,25 @@ queueTest(`a worker of another s3gan version refuses the job with a clear messag
   queued.child.kill('SIGINT');
   await queued.exited;
   t.is(await jobCount(), 7);
+});
+
+queueTest(`a unit failing on bad input is not retried, and experiment --queue stops with its error, exit 2${reason}`, async (t) => {
+  await flushRedis();
+  const out = path.join(root, 'bad-input');
+  const w = worker();
+  const missing = path.join(root, 'no-such-mnist');
+  const queued = start(['experiment', '--config', TINY_GRID, '--out', out, '--queue', url, '--set', `data.path=${missing}`, '--set', `data.cacheDir=${SET['data.cacheDir']}`]);
+  t.is(await queued.exited, 2, queued.output());
+  t.regex(queued.output(), new RegExp(`s3gan: error: shared pretrain-[0-9a-f]{16} failed: .*${missing}.*\\(log: ${out}/logs/shared-pretrain-`));
+  await stopWorker(w);
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUE, { connection: client });
+  const failed = await queue.getFailed();
+  await queue.close();
+  client.disconnect();
+  // Tried once: a user error is not retried (the job allows 3 tries for crashes).
+  t.deepEqual(failed.filter((job) => job.name.startsWith('shared pretrain-')).map((job) => job.attemptsMade), [1]);
+  t.is(w.output().match(/shared\/pretrain-[0-9a-f]+: started/g)?.length, 1, w.output());
 });
 
 test('with Redis unreachable, experiment --queue and worker exit 2 naming the URL, and write nothing', async (t) => {
