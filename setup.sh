@@ -10,9 +10,10 @@ as_root() {
 }
 
 # 1. System packages: a C++ toolchain and python3 for native npm modules, oneDNN for s3gan's
-#    onednn backend (npm ci builds its addon when the headers are present), and Chromium, in
-#    which the tests load the exported generator's browser page.
-packages=(ca-certificates g++ make python3 libdnnl-dev chromium)
+#    onednn backend (npm ci builds its addon when the headers are present), Chromium, in
+#    which the tests load the exported generator's browser page, and redis-server, which the
+#    experiment queue's tests start on a free port of their own.
+packages=(ca-certificates g++ make python3 libdnnl-dev chromium redis-server)
 if command -v apt-get >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -11,6 +11,7 @@ export { loadGenerator, sample, type Generator, type LoadGeneratorOptions, type 
 export { evaluate, type EvaluateOptions } from './api/evaluate.js';
 export { runExperiment, type ExperimentOptions, type ExperimentSummary } from './experiment/runner.js';
 export type { CellResult, CurvePoint, ExperimentResults, SharedStageResult } from './experiment/cell-result.js';
+export { runWorker, type WorkerOptions } from './experiment/queue/worker.js';
 export type { ConfigObject, ConfigOptions, OutputOptions, SettingValue } from './api/options.js';
 export type { EvalResultsFile } from './stages/eval-stage.js';
 export type { EvalResults, MetricResult } from './eval/results.js';

@@ -23,6 +23,7 @@ import { evalCommand } from './commands/eval.js';
 import { fidCommand } from './commands/fid.js';
 import { reportCommand } from './commands/report.js';
 import { experimentCommand } from './commands/experiment.js';
+import { workerCommand } from './commands/worker.js';
 
 /**
  * Commander's own errors ("error: unknown option") as one line with the prefix every s3gan error
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   program.addCommand(backendCommand());
   program.addCommand(reportCommand());
   program.addCommand(experimentCommand());
+  program.addCommand(workerCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);
   return program;

@@ -19,8 +19,8 @@ import type { EvalResultsFile } from '../stages/eval-stage.js';
 import { PRETRAIN_STAGE } from '../stages/pretrain-stage.js';
 import { checkpointName } from '../training/common/checkpoint-names.js';
 import { GAN_EVAL_STAGE } from '../training/gan/loop.js';
-import type { CellResult, CurvePoint, SharedStageResult } from './cell-result.js';
-import type { CellUnit, SharedUnit } from './grid.js';
+import type { CellResult, CurvePoint, ExperimentResults, SharedStageResult } from './cell-result.js';
+import type { CellUnit, Grid, SharedUnit } from './grid.js';
 
 function readJson<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
@@ -91,5 +91,21 @@ export async function sharedResult(out: string, unit: SharedUnit): Promise<Share
     wallSeconds: ownSeconds(manifest, [unit.stage]),
     cells: [...unit.cells],
     ...(typeof accuracy === 'number' ? { accuracy } : {}),
+  };
+}
+
+/** What the results writers need besides the grid: the experiment's name, command and file. */
+export interface ExperimentAbout {
+  readonly name: string;
+  readonly command: string;
+  readonly configText: string;
+}
+
+/** The results of the finished `grid` in `out`, read back from its run directories. */
+export async function gridResults(out: string, grid: Grid, about: ExperimentAbout): Promise<ExperimentResults> {
+  return {
+    ...about,
+    cells: await Promise.all(grid.cells.map((cell) => cellResult(out, cell))),
+    shared: await Promise.all(grid.shared.map((unit) => sharedResult(out, unit))),
   };
 }

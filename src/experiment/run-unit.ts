@@ -31,7 +31,7 @@ export interface UnitContext {
 }
 
 /** The unit's log file: everything its stages print (the grid's own line stays on the terminal). */
-export function unitLogFile(out: string, unit: GridUnit): string {
+export function unitLogFile(out: string, unit: Pick<GridUnit, 'kind' | 'key'>): string {
   return path.join(out, LOGS_DIR, `${unit.kind === 'shared' ? `${SHARED_DIR}-` : ''}${unit.key}.log`);
 }
 

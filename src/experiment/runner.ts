@@ -1,7 +1,7 @@
 /**
  * `runExperiment(options)`: an experiment grid (experiment-file.ts) from code, as
  * `s3gan experiment` runs it: the shared stages once each, then every cell, in this process or as
- * `parallel` child processes; finished cells are skipped and killed ones resume, so the same call
+ * `parallel` child processes, or as jobs on a Redis queue for `s3gan worker`s; finished cells are skipped and killed ones resume, so the same call
  * continues an interrupted grid. At the end the results are read back from the cells and written
  * by the results writers (results/) into the output folder.
  */
@@ -12,11 +12,14 @@ import { UserError } from '../util/errors.js';
 import { InterruptedError } from '../util/interrupt.js';
 import { createProgress, formatDuration, SILENT_PROGRESS, type ProgressStream } from '../util/progress.js';
 import type { ExperimentResults } from './cell-result.js';
-import { cellResult, sharedResult } from './collect.js';
+import { gridResults } from './collect.js';
 import { planLines } from './estimate.js';
 import { readExperimentFile } from './experiment-file.js';
 import { planGrid, type GridUnit } from './grid.js';
 import { runInParallel } from './parallel.js';
+import { unitJobId } from './queue/jobs.js';
+import { connectRedis, parseQueueUrl } from './queue/connection.js';
+import { runQueuedGrid } from './queue/enqueue.js';
 import { writeExperimentResults } from './results/index.js';
 import { runUnit, unitFinished, unitLogFile } from './run-unit.js';
 
@@ -41,6 +44,15 @@ export interface ExperimentOptions {
   readonly unit?: string;
   /** The command that reproduces the experiment, recorded in the results (default: built from the options). */
   readonly command?: string;
+  /**
+   * Run the grid on `s3gan worker`s: its units are enqueued in BullMQ at this Redis URL
+   * (redis://HOST:PORT[/DB]), followed until done, then the results are written (queue/enqueue.ts).
+   */
+  readonly queue?: string;
+  /** With `unit`: the hash its config must have (a queued unit's job id), so a grid changed since it was queued is refused. */
+  readonly unitHash?: string;
+  /** With `unit`: called as each stage of the unit starts. */
+  readonly onUnitStage?: (stage: string) => void;
 }
 
 export interface ExperimentSummary {
@@ -67,6 +79,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   // 1. Every cell's config, resolved and checked before anything is written.
   const parallel = options.parallel ?? 1;
   if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`parallel: expected a whole number of processes ≥ 1, got ${String(options.parallel)}`);
+  if (options.queue !== undefined && parallel > 1) throw new UserError('parallel: a queued grid runs on its workers; give each worker its --concurrency instead');
+  if (options.queue !== undefined) parseQueueUrl(options.queue);
   const experiment = readExperimentFile(options.config);
   const out = path.resolve(options.out ?? path.join('runs', 'experiments', experiment.name));
   const grid = await planGrid(experiment, out, setOverrides(options.set));
@@ -76,7 +90,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (options.unit !== undefined) {
     const unit = units.find((u) => u.key === options.unit);
     if (unit === undefined) throw new UserError(`unit: '${options.unit}' is not a cell or shared stage of ${options.config}; units: ${units.map((u) => u.key).join(', ')}`);
-    await runUnit(unit, { out, datasets: new Map(), stop: abortStopRequest(options.signal) });
+    if (options.unitHash !== undefined && unitJobId(unit) !== options.unitHash) {
+      throw new UserError(`unit: ${unit.key} of ${options.config} is no longer the unit that was queued (its config changed since); rerun 'experiment --queue'`);
+    }
+    await runUnit(unit, { out, datasets: new Map(), stop: abortStopRequest(options.signal), onStage: options.onUnitStage });
     return { out, plan: [] };
   }
 
@@ -84,14 +101,18 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const plan = planLines(states);
   if (options.dryRun === true) return { out, plan };
 
-  // 2. The units, with one progress line across the grid's cells.
+  // 2. The units, with one progress line across the grid's cells (a queue's Redis reached first).
+  const client = options.queue === undefined ? undefined : await connectRedis(options.queue);
   const progress = createProgress({ label: `experiment ${experiment.name}`, total: grid.cells.length, unit: 'cells', stream: options.progress ?? SILENT_PROGRESS });
   const done = (unit: GridUnit, text: string) => {
     log(`${unit.kind === 'cell' ? 'cells' : 'shared'}/${unit.key}: ${text}`);
     if (unit.kind === 'cell') progress.tick(1);
   };
   try {
-    if (parallel > 1) {
+    if (client !== undefined && options.queue !== undefined) {
+      const args = ['--config', path.resolve(options.config), '--out', out, ...setArgs(options.set)];
+      await runQueuedGrid(grid, client, { queue: options.queue, out, args, progress, log, signal: options.signal });
+    } else if (parallel > 1) {
       const args = ['--config', options.config, '--out', out, ...setArgs(options.set)];
       const active = new Set<string>();
       // Finished units need no process of their own.
@@ -120,17 +141,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     }
   } finally {
     progress.stop();
+    client?.disconnect();
   }
   if (options.signal?.aborted === true) throw new InterruptedError(`experiment ${experiment.name} stopped; rerun the same command to continue`, 'SIGINT');
 
   // 3. The results, read back from the run directories.
-  const results: ExperimentResults = {
-    name: experiment.name,
-    command: options.command ?? defaultCommand(options),
-    configText: experiment.text,
-    cells: await Promise.all(grid.cells.map((cell) => cellResult(out, cell))),
-    shared: await Promise.all(grid.shared.map((unit) => sharedResult(out, unit))),
-  };
+  const results: ExperimentResults = await gridResults(out, grid, { name: experiment.name, command: options.command ?? defaultCommand(options), configText: experiment.text });
   await writeExperimentResults(out, results);
   log(`results: ${out}`);
   return { out, plan, results };

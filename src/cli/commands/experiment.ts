@@ -12,6 +12,8 @@ interface ExperimentFlags {
   out?: string;
   parallel?: number;
   unit?: string;
+  unitHash?: string;
+  queue?: string;
 }
 
 function positiveInteger(flag: string) {
@@ -38,7 +40,9 @@ export function experimentCommand(): Command {
     .description('run a grid of methods × label fractions × seeds (configs/experiments/*.yaml), sharing stages, then write its table, plots and report')
     .option('--out <dir>', 'output folder (default: runs/experiments/<name>)')
     .option('--parallel <n>', 'cells run at once, as child processes (default 1)', positiveInteger('--parallel'))
-    .addOption(new Option('--unit <key>', 'run one cell or shared stage of the grid (used by --parallel)').hideHelp())
+    .option('--queue <url>', "run the cells on 's3gan worker's: enqueue them in Redis at redis://HOST:PORT[/DB], follow them, then write the results")
+    .addOption(new Option('--unit <key>', 'run one cell or shared stage of the grid (used by --parallel and workers)').hideHelp())
+    .addOption(new Option('--unit-hash <hash>', 'with --unit: the config hash the unit must have (used by workers)').hideHelp())
     .addHelpText(
       'after',
       '\n--config names the experiment file; --set applies to every cell; --dry-run lists the cells and\n' +
@@ -47,7 +51,8 @@ export function experimentCommand(): Command {
         '\nExamples:\n' +
         '  s3gan experiment --config configs/experiments/label-efficiency-mnist.yaml --dry-run\n' +
         '  s3gan experiment --config configs/experiments/label-efficiency-mnist.yaml\n' +
-        '  s3gan experiment --config configs/experiments/label-efficiency-cifar10.yaml --out runs/c10 --parallel 2',
+        '  s3gan experiment --config configs/experiments/label-efficiency-cifar10.yaml --out runs/c10 --parallel 2\n' +
+        '  s3gan experiment --config configs/experiments/label-efficiency-cifar10.yaml --out /shared/c10 --queue redis://queuehost:6379',
     )
     .action(async (flags: ExperimentFlags, self: Command) => {
       const global = globalFlags(self);
@@ -58,6 +63,9 @@ export function experimentCommand(): Command {
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // A worker's unit (spawned with an IPC channel) reports its stages, and stops when its worker dies.
+      const send = flags.unit === undefined ? undefined : process.send?.bind(process);
+      if (send !== undefined) process.once('disconnect', onSignal);
       try {
         const summary = await runExperiment({
           config: global.config,
@@ -66,6 +74,9 @@ export function experimentCommand(): Command {
           parallel: flags.parallel,
           dryRun: global.dryRun,
           unit: flags.unit,
+          unitHash: flags.unitHash,
+          queue: flags.queue,
+          onUnitStage: send === undefined ? undefined : (stage) => void send({ stage }),
           signal: controller.signal,
           log: (line) => process.stderr.write(`${line}\n`),
           progress: process.stderr,
@@ -79,6 +90,7 @@ export function experimentCommand(): Command {
       } finally {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
+        process.removeListener('disconnect', onSignal);
       }
     });
 }
