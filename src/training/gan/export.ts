@@ -8,11 +8,13 @@
  *   out = x̂ · Reshape(Embedding_γ(y)) + Reshape(Embedding_β(y))   with Embedding_γ = 1 + embed_γ
  * The rewritten node keeps the original name, so every consumer's reference stays valid.
  * Beside the model, the export directory gets a browser page that draws its samples (export-page.ts).
+ * A growing ProGAN generator is the exception: its blocks live in one s3gan layer, saved as it is.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeDirAtomic } from '../../artifacts/atomic-dir.js';
 import { modelArtifacts, writeModelArtifacts } from '../../artifacts/model-files.js';
 import { LAYER_CLASSES } from '../../nn/layers/index.js';
+import { isGrowing } from '../../nn/architectures/progan.js';
 import { generatorInfo, writeGeneratorPage } from './export-page.js';
 
 type Json = Record<string, unknown>;
@@ -121,7 +123,8 @@ export interface ExportOptions {
  */
 export async function exportGenerator(generator: tf.LayersModel, dir: string, options: ExportOptions = {}): Promise<void> {
   const info = generatorInfo(generator, conditionalClasses(generator), options.classNames);
-  const artifacts = await plainGeneratorArtifacts(generator);
+  // A growing (ProGAN) generator has no built-in equivalent: it is saved as it is, loadable where s3gan's layers are registered.
+  const artifacts = isGrowing(generator) ? await modelArtifacts(generator) : await plainGeneratorArtifacts(generator);
   await writeDirAtomic(dir, async (temp) => {
     await writeModelArtifacts(temp, artifacts);
     await writeGeneratorPage(temp, info);
