@@ -1,7 +1,7 @@
 /**
  * The tensor pieces of ProGAN (Karras et al., "Progressive Growing of GANs for Improved Quality,
  * Stability, and Variation", ICLR 2018; docs/ALGORITHMS.md § ProGAN), as pure functions on NHWC
- * tensors. Every op here has a gradient whose own gradient tfjs can take (reshape, tile, mean, sqrt,
+ * tensors. Every op here has a gradient whose own gradient tfjs can take (reshape, broadcasting, mean, sqrt,
  * average pooling with src/ops/avg-pool-grad.ts), so a gradient penalty can differentiate D twice.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -53,7 +53,8 @@ export function minibatchStddev(x: tf.Tensor4D, groupSize: number): tf.Tensor4D 
     const centred = tf.sub(grouped, tf.mean(grouped, 0, true));
     const deviation = tf.sqrt(tf.add(tf.mean(tf.square(centred), 0), PROGAN_EPSILON));
     const perGroup = tf.mean(deviation, [1, 2, 3]);
-    const map = tf.tile(tf.reshape(perGroup, [1, groups, 1, 1, 1]), [group, 1, height, width, 1]);
+    // Broadcast by multiplication, not tile: tfjs has no gradient of a rank-5 tile.
+    const map = tf.mul(tf.ones([group, groups, height, width, 1]), tf.reshape(perGroup, [1, groups, 1, 1, 1]));
     return tf.concat([x, tf.reshape(map, [batch, height, width, 1])], 3);
   });
 }
@@ -63,8 +64,9 @@ export function upscaleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   if (factor === 1) return x;
   const [batch, height, width, channels] = x.shape;
   return tf.tidy(() => {
-    const tiled = tf.tile(tf.reshape(x, [batch, height, 1, width, 1, channels]), [1, 1, factor, 1, factor, 1]);
-    return tf.reshape(tiled, [batch, height * factor, width * factor, channels]);
+    // Broadcast by multiplication, not tile: tfjs has no gradient of a rank-6 tile.
+    const blocks = tf.mul(tf.reshape(x, [batch, height, 1, width, 1, channels]), tf.ones([1, 1, factor, 1, factor, 1]));
+    return tf.reshape(blocks, [batch, height * factor, width * factor, channels]);
   });
 }
 
