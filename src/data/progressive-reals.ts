@@ -2,7 +2,7 @@
  * Real batches at the resolution a growing network trains at (docs/ALGORITHMS.md § ProGAN): the
  * data-size batch is average-pooled to the current resolution r; while r fades in with α, it is
  * blended as the generator's output is, lerp(upsample(avgpool(x_r)), x_r, α) (Karras et al. ICLR
- * 2018, Sec. 3 and the reference's process_reals); the result is upsampled (nearest) back to the
+ * 2018, Sec. 2); the result is upsampled (nearest) back to the
  * data size, the input shape of D at every growth.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -29,9 +29,9 @@ export interface GrowingLayerOptions {
   seed: number;
 }
 
-/** The smallest resolution, where growing starts (Sec. 3). */
+/** The smallest resolution, where growing starts (Karras et al. ICLR 2018, Sec. 2). */
 export const BASE_RESOLUTION = 4;
-/** Channels stop doubling at 8w (the reference's fmap_max, relative to the top block's w). */
+/** Channels stop doubling at 8w, as ProGAN's stop at 512 (Table 2). */
 const MAX_WIDTH_MULTIPLE = 8;
 
 /** 4, 8, …, imageSize (throws unless imageSize is a power of two ≥ 4). */

@@ -1,5 +1,5 @@
 /**
- * ProGAN's discriminator (Karras et al. ICLR 2018, Table 2 and Sec. 3–4; docs/ALGORITHMS.md
+ * ProGAN's discriminator (Karras et al. ICLR 2018, Sec. 2–4 and Table 2; docs/ALGORITHMS.md
  * § ProGAN) up to its pooled features, every block in one layer that runs those the growth asks for:
  *   images [B, S, S, c] → average-pool to the current resolution r → fromRGB_r (1×1) → LeakyReLU
  *   each resolution r … 8: conv 3×3, conv 3×3, average-pool ×2
@@ -18,7 +18,7 @@ interface Weights {
   bias: tf.LayerVariable;
 }
 
-/** Images per minibatch-stddev group (the reference's mbstd_group_size). */
+/** Images per minibatch-stddev group (docs/ALGORITHMS.md § ProGAN). */
 export const MINIBATCH_STDDEV_GROUP = 4;
 
 export class ProGanDiscriminatorBody extends GrowingLayer {
@@ -74,7 +74,7 @@ export class ProGanDiscriminatorBody extends GrowingLayer {
       // 1. The images at the current resolution (average pooling undoes G's nearest upsampling exactly).
       const atResolution = downscaleAverage(images, this.imageSize / resolution);
       let x = this.convLeaky(atResolution, this.fromRgb.get(resolution)!);
-      // 2. The newest block, faded in against fromRGB of the half-resolution images (Sec. 3, Fig. 2).
+      // 2. The newest block, faded in against fromRGB of the half-resolution images (Sec. 2, Fig. 2).
       if (resolution > BASE_RESOLUTION) {
         x = this.block(x, resolution);
         if (alpha < 1) x = lerp(this.convLeaky(downscaleAverage(atResolution, 2), this.fromRgb.get(resolution / 2)!), x, alpha);
@@ -99,7 +99,7 @@ export interface EqualizedProjectionHeadOptions {
 
 /**
  * D's logit with equalized lr: h [B, F] (and y [B, 1] int32 when numClasses > 0) → [B, 1] =
- * h·(w·c) + b + ⟨embed[y]·c, h⟩ with c = 1/√F (gain 1, the reference's last dense), the
+ * h·(w·c) + b + ⟨embed[y]·c, h⟩ with c = 1/√F (gain 1, as ProGAN's last dense layer), the
  * projection term of Miyato & Koyama 2018, eq. 3, for the conditional variant.
  */
 export class EqualizedProjectionHead extends tf.layers.Layer {

@@ -1,5 +1,5 @@
 /**
- * ProGAN's generator (Karras et al. ICLR 2018, Table 2 and Sec. 3–4; docs/ALGORITHMS.md § ProGAN),
+ * ProGAN's generator (Karras et al. ICLR 2018, Sec. 2–4 and Table 2; docs/ALGORITHMS.md § ProGAN),
  * every block in one layer that runs those the growth asks for:
  *   latent [B, L] → pixel norm → dense (4·4·nf(4), gain √2/4) → 4×4 map → conv 3×3 → toRGB₄
  *   each resolution r = 8 … S: nearest ×2 upsampling, conv 3×3, conv 3×3 → toRGB_r (1×1, gain 1)
@@ -68,7 +68,7 @@ export class ProGanGeneratorBody extends GrowingLayer {
       const latent = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
       const { resolution, alpha } = this.activeGrowth();
       const batch = latent.shape[0];
-      // 1. The 4×4 block: normalised latent → dense, read as a 4×4 map (gain √2/4 as the reference's).
+      // 1. The 4×4 block: normalised latent → dense, read as a 4×4 map (gain √2/4: docs/ALGORITHMS.md § ProGAN).
       const base = this.nf(BASE_RESOLUTION);
       const dense = equalizedDense(pixelNorm(latent), this.dense.kernel.read() as tf.Tensor2D, this.dense.bias.read() as tf.Tensor1D, Math.SQRT2 / 4);
       let x = pixelNorm(proganLeaky(tf.reshape(dense, [batch, BASE_RESOLUTION, BASE_RESOLUTION, base]) as tf.Tensor4D));
@@ -80,7 +80,7 @@ export class ProGanGeneratorBody extends GrowingLayer {
         const [conv0, conv1] = this.blocks.get(r)!;
         x = this.convBlock(this.convBlock(upscaleNearest(x, 2), conv0), conv1);
       }
-      // 3. The image at the current resolution, faded in against the upsampled previous one (Sec. 3, Fig. 2).
+      // 3. The image at the current resolution, faded in against the upsampled previous one (Sec. 2, Fig. 2).
       let image = this.rgb(x, resolution);
       if (alpha < 1) image = lerp(upscaleNearest(this.rgb(previous, resolution / 2), 2), image, alpha);
       // 4. Nearest upsampling to the data size: G's output shape is the same at every growth.

@@ -38,7 +38,7 @@ export function pixelNorm<T extends tf.Tensor>(x: T): T {
 
 /**
  * Minibatch standard deviation (Sec. 3): the batch is cut into groups of `groupSize` images, image n
- * in group n mod (B / groupSize) as the reference implementation reshapes; per group, the standard
+ * in group n mod (B / groupSize); per group, the standard
  * deviation over the group of every feature at every pixel, averaged over features and pixels, is
  * appended to each of the group's images as one constant feature map.
  *   x [B, H, W, C] → [B, H, W, C + 1]

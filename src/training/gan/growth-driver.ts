@@ -21,8 +21,7 @@ export function growthFor(gan: Config['gan'], method: MethodSpec, imageSize: num
 
 /**
  * Moves G, D and G-EMA to `point`; when it begins a phase other than `previousPhase` (the phase of
- * the step before; undefined at a fresh start), both Adam optimizers start afresh, as in the
- * reference's reset_opt_for_new_lod.
+ * the step before; undefined at a fresh start), both Adam optimizers start afresh (docs/ALGORITHMS.md § ProGAN).
  */
 export function applyGrowth(training: GanTraining, point: GrowthPoint, previousPhase: number | undefined): void {
   setGrowth(training.models.generator, point);

@@ -1,5 +1,5 @@
 /**
- * ProGAN's growth schedule (Karras et al. ICLR 2018, Sec. 3 and Appendix A.1; docs/ALGORITHMS.md
+ * ProGAN's growth schedule (Karras et al. ICLR 2018, Sec. 2 and Appendix A.1; docs/ALGORITHMS.md
  * § ProGAN) as a pure function of the real images shown: phase 0 trains 4×4; each later resolution
  * r = 8 … S first fades in for gan.progan.imagesPerPhase images (α rising linearly from 0 to 1),
  * then trains stably for as many; the last stable phase lasts until gan.steps. Being a function of
@@ -87,7 +87,7 @@ interface AdamSlots {
 /**
  * Puts an Adam optimizer back to its state before the first update, in place (the same variables,
  * so tensor counts stay flat): moments zero, β^t running products at β, iteration 0. ProGAN resets
- * Adam when a phase begins (the reference's reset_opt_for_new_lod).
+ * Adam when a phase begins (docs/ALGORITHMS.md § ProGAN).
  */
 export function resetAdam(optimizer: tf.Optimizer): void {
   if (!(optimizer instanceof tf.AdamOptimizer)) throw new Error(`resetAdam needs an Adam optimizer, got ${optimizer.getClassName()}`);
