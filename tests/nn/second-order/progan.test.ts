@@ -1,50 +1,38 @@
 /**
  * Gradients of gradients through ProGAN's discriminator (docs/ALGORITHMS.md § ProGAN), which
- * WGAN-GP differentiates twice: the minibatch standard deviation and pixel norm against central
- * finite differences, and the whole D (unconditional and conditional) in the middle of a fade-in
- * for a finite, nonzero nested gradient at every kernel (helpers.ts).
+ * WGAN-GP differentiates twice, on the cpu backend: the minibatch standard deviation and pixel norm
+ * against central finite differences, the whole D (7 kernels unconditional, 8 with the projection
+ * embedding) for a finite, nonzero nested gradient at every kernel (helpers.ts).
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { setGrowth, proganDiscriminator } from '../../../src/nn/architectures/progan.js';
-import { minibatchStddev, pixelNorm } from '../../../src/nn/layers/progan-ops.js';
 import { checkNestedGradient, checkNestedGradientReachesWeights } from './helpers.js';
+import type { CaseMaker } from './cases.js';
+import { PROGAN_ARCHITECTURE_CASES, PROGAN_LAYER_CASES } from './progan-cases.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
 });
 
-const OPS = [
-  { label: 'minibatch standard deviation', op: (x: tf.Tensor) => minibatchStddev(x as tf.Tensor4D, 2) },
-  { label: 'pixel norm', op: (x: tf.Tensor) => pixelNorm(x) },
-];
-
-for (const { label, op } of OPS) {
-  test.serial(`nested gradient against finite differences: ${label}`, (t) => {
-    const x = tf.variable(tf.randomNormal([4, 2, 2, 3], 0, 1, 'float32', 9), true, `progan_x_${label.replace(/ /g, '_')}`);
-    const outShape = op(x).shape;
-    const w = tf.variable(tf.randomNormal(outShape, 0, 1, 'float32', 10), true, `progan_w_${label.replace(/ /g, '_')}`);
+function run({ make }: CaseMaker, check: typeof checkNestedGradient): (t: import('ava').ExecutionContext) => void {
+  return (t) => {
+    const c = make();
     try {
-      checkNestedGradient(t, { label, variables: [w, x], x, score: (input) => tf.sum(tf.mul(op(input), w)), epsilon: 1e-3 });
+      check(t, c);
     } finally {
-      tf.dispose([x, w]);
+      c.dispose();
     }
-  });
+  };
 }
 
-for (const numClasses of [0, 3]) {
-  test.serial(`nested gradient reaches every kernel: progan D fading in 8×8 (${numClasses === 0 ? 'unconditional' : 'projection'})`, (t) => {
-    const d = proganDiscriminator({ numClasses, width: 2, imageSize: 8, channels: 1, seed: 2, rotationHead: false, classifierHead: false });
-    setGrowth(d, { resolution: 8, alpha: 0.5 });
-    const x = tf.randomUniform([4, 8, 8, 1], -1, 1, 'float32', 11);
-    const y = tf.tensor2d([0, 1, 2, 1], [4, 1], 'int32');
+for (const c of PROGAN_LAYER_CASES) test.serial(`nested gradient against finite differences: ${c.label}`, run(c, checkNestedGradient));
+PROGAN_ARCHITECTURE_CASES.forEach((c, i) =>
+  test.serial(`nested gradient reaches every kernel: ${c.label}`, (t) => {
+    const built = c.make();
     try {
-      const variables = d.trainableWeights.map((weight) => weight.read() as tf.Variable);
-      const score = (input: tf.Tensor): tf.Scalar => tf.sum(d.apply(numClasses === 0 ? input : [input, y], { training: true }) as tf.Tensor);
-      t.is(checkNestedGradientReachesWeights(t, { label: 'progan D', variables, x, score }), numClasses === 0 ? 7 : 8);
+      t.is(checkNestedGradientReachesWeights(t, built), [7, 8][i]);
     } finally {
-      tf.dispose([x, y]);
-      d.dispose();
+      built.dispose();
     }
-  });
-}
+  }),
+);
