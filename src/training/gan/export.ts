@@ -106,10 +106,15 @@ export async function plainGeneratorArtifacts(generator: tf.LayersModel): Promis
   }
 }
 
-/** Classes of the conditional batch norms of `generator` (0 when it has none: unconditional). */
+/**
+ * Classes of the conditional batch norms of `generator`, or of its class embedding when it has no
+ * batch norm (ProGAN's conditional G); 0 when it has neither: unconditional.
+ */
 function conditionalClasses(generator: tf.LayersModel): number {
   const norm = generator.layers.find((layer) => layer.getClassName() === 'ConditionalBatchNorm');
-  return norm === undefined ? 0 : (norm.getConfig().numClasses as number);
+  if (norm !== undefined) return norm.getConfig().numClasses as number;
+  const embedding = isGrowing(generator) ? generator.layers.find((layer) => layer.name === 'g_class_embedding') : undefined;
+  return embedding === undefined ? 0 : (embedding.getConfig().inputDim as number);
 }
 
 export interface ExportOptions {

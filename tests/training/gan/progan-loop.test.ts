@@ -13,6 +13,8 @@ import { MetricsLog } from '../../../src/artifacts/metrics-log.js';
 import { configSchema, type ConfigInput } from '../../../src/config/schema.js';
 import type { ImageSplit } from '../../../src/data/types.js';
 import { getMethod, type MethodName } from '../../../src/methods/methods.js';
+import { loadGenerator } from '../../../src/api/generator.js';
+import { getGrowth } from '../../../src/nn/architectures/progan.js';
 import { trainGan, type GanLoopInputs } from '../../../src/training/gan/loop.js';
 import { UserError } from '../../../src/util/errors.js';
 import { Rng } from '../../../src/util/rng.js';
@@ -122,11 +124,23 @@ test.serial('killed in the middle of a fade-in and resumed equals an uninterrupt
   t.true((await readFile(path.join(killed, 'samples', 'resolution-4x4.png'))).equals(await readFile(path.join(whole, 'samples', 'resolution-4x4.png'))));
 });
 
-test.serial('conditional ProGAN (projection D, class embedding in G) trains', async (t) => {
+test.serial('conditional ProGAN (projection D, class embedding in G) trains, exports and loads at its growth', async (t) => {
   const dir = tempDir('s3gan-progan-cond-');
-  const result = await trainGan(inputs(dir, { classEmbeddingDim: 4, steps: 3 }, 'cgan-full'));
-  t.is(result.step, 3);
+  const exports = path.join(dir, 'export');
+  const base = inputs(dir, { classEmbeddingDim: 4, steps: 4 }, 'cgan-full', { classNames: ['a', 'b', 'c'] });
+  const result = await trainGan({ ...base, paths: { ...base.paths, exports } });
+  t.is(result.step, 4);
   t.true((await logged(dir)).every((r) => Number.isFinite(r.dLoss)));
+  const generator = await loadGenerator(exports, { ema: true });
+  try {
+    t.true(generator.conditional);
+    t.is(generator.numClasses, 3);
+    t.deepEqual(generator.classNames, ['a', 'b', 'c']);
+    // Step 4 trained 8×8 fading in at α = ¼ (images 20–24): the export keeps that growth.
+    t.deepEqual(getGrowth(generator.model), { resolution: 8, alpha: 0.25 });
+  } finally {
+    generator.dispose();
+  }
 });
 
 const REFUSED = [
