@@ -146,7 +146,7 @@ export const pseudoLabelSchema = z
 export const ganSchema = z
   .strictObject({
     method: z.enum(METHOD_NAMES).default('s3gan').describe('Training method (docs/ALGORITHMS.md § Methods).'),
-    architecture: z.enum(['sndcgan', 'resnet', 'dcgan']).default('sndcgan').describe('Generator/discriminator family.'),
+    architecture: z.enum(['sndcgan', 'resnet', 'dcgan', 'progan']).default('sndcgan').describe("Generator/discriminator family; 'progan' grows from 4×4 to data.imageSize on the schedule gan.progan (docs/ALGORITHMS.md § ProGAN)."),
     width: positiveInt().max(1024).default(32).describe('Base channel count w (layers use multiples of w).'),
     zDim: positiveInt().max(4096).default(128).describe('Dimension of the latent z ~ N(0, I).'),
     classEmbeddingDim: int().min(0).max(4096).default(0).describe("Conditional G: dimension of a learned class embedding concatenated to z at G's input (0 = the class enters only through conditional batch norm)."),
@@ -175,6 +175,23 @@ export const ganSchema = z
       ),
     penaltyWeight: z.number().nonnegative().default(10).describe("Weight of gan.penalty in L_D: λ of WGAN-GP and DRAGAN, γ of R1 (whose term is ½·E‖∇D‖²). Default 10, each paper's value."),
     l2Weight: z.number().nonnegative().default(0).describe("Weight of the L2 penalty Σ w²/2 over D's kernels in L_D, logged unweighted as penaltyL2 (0 = off)."),
+    driftWeight: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe("Weight ε of ProGAN's drift term ε·E[D(x)²] on the real logits in L_D (docs/ALGORITHMS.md § ProGAN), logged unweighted as dDrift; 0 = off, the ProGAN recipe 0.001."),
+    progan: z
+      .strictObject({
+        imagesPerPhase: positiveInt()
+          .default(600_000)
+          .describe('gan.architecture=progan: real images shown in each fade-in and each stable phase (the first, 4×4 phase is stable only; the last stable phase lasts until gan.steps).'),
+        batchSizes: z
+          .record(z.string(), positiveInt().max(4096))
+          .default({})
+          .describe('gan.architecture=progan: real images per D update at each resolution, e.g. {4: 64, 8: 64, 16: 32, 32: 32}; a resolution not listed uses gan.batchSize. Multiples of 4 (the minibatch-stddev group).'),
+      })
+      .prefault({})
+      .describe('ProGAN growth schedule (docs/ALGORITHMS.md § ProGAN); read only with gan.architecture=progan.'),
     rotatedBatchFraction: positiveInt().default(4).describe('The last batch/(4·this) images are added at all four rotations.'),
     manifoldWeight: z
       .number()

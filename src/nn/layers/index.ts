@@ -7,12 +7,18 @@ import { ClassifierHead, ProjectionHead, RotationHead } from './heads.js';
 import { SNConv2D, SNConv2DTranspose } from './sn-conv.js';
 import { SNDense } from './spectral-norm.js';
 import { GlobalSumPooling2D } from './global-sum-pooling.js';
+import { EqualizedProjectionHead, ProGanDiscriminatorBody } from './progan-discriminator-body.js';
+import { ProGanGeneratorBody } from './progan-generator-body.js';
 
 export * from './conditional-batch-norm.js';
 export * from './heads.js';
 export * from './sn-conv.js';
 export * from './spectral-norm.js';
 export * from './global-sum-pooling.js';
+export * from './growing-layer.js';
+export * from './progan-discriminator-body.js';
+export * from './progan-generator-body.js';
+export * from './progan-ops.js';
 
 /** Every custom layer class, in the order they are registered. */
 export const LAYER_CLASSES = [
@@ -25,6 +31,9 @@ export const LAYER_CLASSES = [
   RotationHead,
   ClassifierHead,
   GlobalSumPooling2D,
+  ProGanGeneratorBody,
+  ProGanDiscriminatorBody,
+  EqualizedProjectionHead,
 ] as const;
 
 /**

@@ -44,6 +44,8 @@ const stateSchema = z.strictObject({
   architecture: z.string(),
   /** The model directories and optimizer states (<name>.json + .bin) it holds; absent in older checkpoints (the S3GAN family's). */
   files: z.strictObject({ models: z.array(z.string()), optimizers: z.array(z.string()) }).optional(),
+  /** gan.architecture=progan: the growth phase the last step trained in (training/gan/growth-schedule.ts); absent otherwise. */
+  phase: z.number().int().min(0).optional(),
   /** Step quantities summed since the last metrics record (absent: none; see PendingMetrics). */
   pendingMetrics: pendingMetricsSchema.optional(),
   time: z.string(),

@@ -8,11 +8,13 @@
  *   out = x̂ · Reshape(Embedding_γ(y)) + Reshape(Embedding_β(y))   with Embedding_γ = 1 + embed_γ
  * The rewritten node keeps the original name, so every consumer's reference stays valid.
  * Beside the model, the export directory gets a browser page that draws its samples (export-page.ts).
+ * A growing ProGAN generator is the exception: its blocks live in one s3gan layer, saved as it is.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeDirAtomic } from '../../artifacts/atomic-dir.js';
 import { modelArtifacts, writeModelArtifacts } from '../../artifacts/model-files.js';
 import { LAYER_CLASSES } from '../../nn/layers/index.js';
+import { isGrowing } from '../../nn/architectures/progan.js';
 import { generatorInfo, writeGeneratorPage } from './export-page.js';
 
 type Json = Record<string, unknown>;
@@ -104,10 +106,15 @@ export async function plainGeneratorArtifacts(generator: tf.LayersModel): Promis
   }
 }
 
-/** Classes of the conditional batch norms of `generator` (0 when it has none: unconditional). */
+/**
+ * Classes of the conditional batch norms of `generator`, or of its class embedding when it has no
+ * batch norm (ProGAN's conditional G); 0 when it has neither: unconditional.
+ */
 function conditionalClasses(generator: tf.LayersModel): number {
   const norm = generator.layers.find((layer) => layer.getClassName() === 'ConditionalBatchNorm');
-  return norm === undefined ? 0 : (norm.getConfig().numClasses as number);
+  if (norm !== undefined) return norm.getConfig().numClasses as number;
+  const embedding = isGrowing(generator) ? generator.layers.find((layer) => layer.name === 'g_class_embedding') : undefined;
+  return embedding === undefined ? 0 : (embedding.getConfig().inputDim as number);
 }
 
 export interface ExportOptions {
@@ -121,7 +128,8 @@ export interface ExportOptions {
  */
 export async function exportGenerator(generator: tf.LayersModel, dir: string, options: ExportOptions = {}): Promise<void> {
   const info = generatorInfo(generator, conditionalClasses(generator), options.classNames);
-  const artifacts = await plainGeneratorArtifacts(generator);
+  // A growing (ProGAN) generator has no built-in equivalent: it is saved as it is, loadable where s3gan's layers are registered.
+  const artifacts = isGrowing(generator) ? await modelArtifacts(generator) : await plainGeneratorArtifacts(generator);
   await writeDirAtomic(dir, async (temp) => {
     await writeModelArtifacts(temp, artifacts);
     await writeGeneratorPage(temp, info);

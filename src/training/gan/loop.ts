@@ -30,7 +30,8 @@ import { createGanTraining, refreshEmaGenerator, type GanTraining } from './setu
 import { exportGenerator } from './export.js';
 import { dropMetricsAfter, MetricWindow } from '../common/metric-window.js';
 import { sampleClasses, sampleUniform, sampleZ } from './noise.js';
-import { sampleGridPath, writeClassGrid } from './samples.js';
+import { resolutionGridPath, sampleGridPath, writeClassGrid } from './samples.js';
+import { applyGrowth, atGrowth, growthFor } from './growth-driver.js';
 import { discriminatorStep, generatorStep } from './steps.js';
 
 /** Rng stream of the training noise (z and y'); the data order uses the seed's own streams. */
@@ -122,6 +123,8 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
   const { config, method, paths } = inputs;
   const gan = config.gan;
   checkBatchSize(gan, method);
+  // ProGAN's growth schedule (absent for the fixed-size architectures), checked before anything is built.
+  const growthPlan = growthFor(gan, method, config.data.imageSize);
   const [, , , channels] = inputs.split.shape;
   const training = createGanTraining(gan, method, { numClasses: inputs.numClasses, imageSize: config.data.imageSize, channels: channels as 1 | 3 }, config.seed);
   let iterator: Awaited<ReturnType<tf.data.Dataset<Batch>['iterator']>> | undefined;
@@ -143,17 +146,21 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     await dropMetricsAfter(paths.metrics, GAN_EVAL_STAGE, resumedFrom);
     if (state.step >= gan.steps) return { step: state.step, imagesSeen: state.imagesSeen, resumedFrom, checkpoint: newest?.path };
 
-    // 2. The training batches continue at the batch the checkpoint reached.
-    iterator = await trainingBatches(inputs.split, {
-      batchSize: gan.batchSize,
-      seed: config.seed,
-      startBatch: state.batchesSeen,
-      imageSize: config.data.imageSize,
-      fit: config.data.fit,
-      prefetchBatches: config.data.prefetchBatches,
-      indices: inputs.pool,
-      labels: inputs.labels,
-    }).iterator();
+    // 2. The training batches continue at the batch the checkpoint reached (with a growth schedule,
+    //    at the batch size of the current resolution: the batch index counts batches of any size).
+    const openBatches = async (size: number) =>
+      await trainingBatches(inputs.split, {
+        batchSize: size,
+        seed: config.seed,
+        startBatch: state.batchesSeen,
+        imageSize: config.data.imageSize,
+        fit: config.data.fit,
+        prefetchBatches: config.data.prefetchBatches,
+        indices: inputs.pool,
+        labels: inputs.labels,
+      }).iterator();
+    let batchSize = growthPlan?.at(state.imagesSeen).batchSize ?? gan.batchSize;
+    iterator = await openBatches(batchSize);
     const rng = Rng.fromState(state.rngState);
     const log = MetricsLog.open(paths.metrics);
     const progress = createProgress({ label: resumedFrom > 0 ? `gan (from step ${resumedFrom})` : 'gan', total: gan.steps - resumedFrom, unit: 'steps', stream: inputs.progressStream, announce: true });
@@ -169,12 +176,26 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
     const dOptimizer = training.dOptimizer;
     try {
       for (let step = state.step + 1; step <= gan.steps; step++) {
-        // 3. dSteps discriminator updates, each on a fresh real batch and fresh noise (none without D).
+        // 3. ProGAN: the growth of this step from the images shown; a new phase resets Adam, a new
+        //    resolution first draws the finished one's grid and serves batches of its own size.
+        const growth = growthPlan?.at(state.imagesSeen);
+        if (growth !== undefined) {
+          const previous = state.phase === undefined ? undefined : growthPlan!.resolutionOf(state.phase);
+          if (previous !== undefined && growth.resolution !== previous) await writeSamples(training, inputs, resolutionGridPath(paths.samples, previous));
+          applyGrowth(training, growth, state.phase);
+          state.phase = growth.phase;
+          if (growth.batchSize !== batchSize) {
+            // The old iterator's prefetched batches (data.prefetchBatches) are left to the garbage collector.
+            batchSize = growth.batchSize;
+            iterator = await openBatches(batchSize);
+          }
+        }
+        // 4. dSteps discriminator updates, each on a fresh real batch and fresh noise (none without D).
         for (let d = 0; dModels !== undefined && dOptimizer !== undefined && d < gan.dSteps; d++) {
           const next = await iterator.next();
-          const batch = next.value as Batch;
-          const z = sampleZ(rng, gan.batchSize, gan.zDim);
-          const fakeLabels = sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+          const batch = atGrowth(next.value as Batch, growth);
+          const z = sampleZ(rng, batchSize, gan.zDim);
+          const fakeLabels = sampleClasses(rng, batchSize, method.conditional ? inputs.numClasses : 0);
           // A penalty's U[0, 1] draws come after z and y' (none without a penalty: other runs draw as before).
           const uniform = sampleUniform(rng, training.objective.discriminatorUniform, batch.images.shape);
           try {
@@ -185,22 +206,23 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
             tf.dispose([batch.images, batch.labels, batch.indices, z, fakeLabels, ...(uniform === undefined ? [] : [uniform])]);
           }
           state.batchesSeen += 1;
-          state.imagesSeen += gan.batchSize;
+          state.imagesSeen += batchSize;
         }
-        // 4. One generator update (on a real batch too when a G term reads one), then each extra
+        // 5. One generator update (on a real batch too when a G term reads one), then each extra
         //    network of the objective in its own phase, on the same batch and noise (MvM's F).
         const objective = training.objective;
         const needsReal = objective.generatorReadsReal || objective.networks.length > 0;
-        const real = needsReal ? ((await iterator.next()).value as Batch) : undefined;
+        const real = needsReal ? atGrowth((await iterator.next()).value as Batch, growth) : undefined;
         if (real !== undefined) state.batchesSeen += 1;
         // Without D, the real images seen are those of the G step and the networks' phase.
-        if (real !== undefined && dOptimizer === undefined) state.imagesSeen += gan.batchSize;
-        const z = sampleZ(rng, gan.batchSize, gan.zDim);
-        const fakeLabels = objective.fakesFollowRealLabels && real !== undefined ? real.labels.clone() : sampleClasses(rng, gan.batchSize, method.conditional ? inputs.numClasses : 0);
+        if (real !== undefined && dOptimizer === undefined) state.imagesSeen += batchSize;
+        const z = sampleZ(rng, batchSize, gan.zDim);
+        const fakeLabels = objective.fakesFollowRealLabels && real !== undefined ? real.labels.clone() : sampleClasses(rng, batchSize, method.conditional ? inputs.numClasses : 0);
         try {
           const result = (inputs.steps?.generator ?? generatorStep)(training.models, training.gOptimizer, { z, fakeLabels, ...(real === undefined ? {} : { realImages: real.images, realLabels: real.labels }) }, training.stepOptions);
           checkFinite(result, step, checkpoint);
           window.add(result);
+          if (growth !== undefined) window.add({ growthResolution: growth.resolution, fadeAlpha: growth.alpha });
           for (const network of objective.networks) {
             const logged = network.update(training.models, { realImages: real!.images, realLabels: real!.labels, z, fakeLabels }, rng);
             checkFinite(logged, step, checkpoint);
@@ -214,7 +236,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
         state.rngState = rng.state();
         inputs.onStep?.(step);
 
-        // 5. Logs, samples and checkpoints on their schedules (and always at the end).
+        // 6. Logs, samples and checkpoints on their schedules (and always at the end).
         const last = step === gan.steps;
         if (step % gan.logEverySteps === 0 || last) {
           const record = window.flush(step, state.imagesSeen);
@@ -225,6 +247,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
           progress.update(step - resumedFrom);
         }
         if ((gan.sampleEverySteps > 0 && step % gan.sampleEverySteps === 0) || last) await writeSamples(training, inputs, sampleGridPath(paths.samples, step));
+        if (last && growth !== undefined) await writeSamples(training, inputs, resolutionGridPath(paths.samples, growth.resolution));
         if (inputs.evaluate !== undefined && config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
           refreshEmaGenerator(training);
           const scores = await inputs.evaluate(training.emaGenerator, step);

@@ -19,6 +19,14 @@ export function sampleGridPath(dir: string, step: number): string {
   return path.join(dir, `${checkpointName(step)}.png`);
 }
 
+/**
+ * The grid of a growing generator's last step at `resolution` (gan/samples/resolution-16x16.png):
+ * one per resolution of the growth, the images upsampled (nearest) to the data size.
+ */
+export function resolutionGridPath(dir: string, resolution: number): string {
+  return path.join(dir, `resolution-${resolution}x${resolution}.png`);
+}
+
 /** Images generated at once; bounds memory for large requests. */
 const SAMPLE_CHUNK = 256;
 

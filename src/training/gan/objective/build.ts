@@ -23,7 +23,8 @@ export function buildObjective(names: readonly string[], context: TermContext): 
  * manifold term to G's loss of a method that does not list it (docs/ALGORITHMS.md § MMGAN);
  * gan.modeSeekingWeight > 0 adds the mode-seeking term to any method's G terms, last
  * (docs/ALGORITHMS.md § Mode seeking). gan.penalty other than 'none' adds that gradient penalty, and
- * gan.l2Weight > 0 the L2 penalty, to D's terms, last (docs/ALGORITHMS.md § Gradient penalties).
+ * gan.l2Weight > 0 the L2 penalty, to D's terms, last (docs/ALGORITHMS.md § Gradient penalties);
+ * gan.driftWeight > 0 then adds ProGAN's drift term (docs/ALGORITHMS.md § ProGAN).
  */
 export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: TermContext['shape'], seed?: number, featureDim?: number): Objective {
   const names: string[] = [...method.objective];
@@ -32,10 +33,11 @@ export function methodObjective(method: MethodSpec, gan: Config['gan'], shape?: 
   const penalties: TermName[] = [];
   if (gan.penalty !== 'none') penalties.push(PENALTY_TERMS[gan.penalty]);
   if (gan.l2Weight > 0) penalties.push('l2');
+  if (gan.driftWeight > 0) penalties.push('drift');
   const objective = buildObjective([...names, ...penalties], { settings: gan, shape, seed, featureDim, conditional: method.conditional });
   if (penalties.length > 0 && objective.termsOf('discriminator').length === penalties.length) {
     objective.dispose();
-    const key = gan.penalty !== 'none' ? 'gan.penalty' : 'gan.l2Weight';
+    const key = gan.penalty !== 'none' ? 'gan.penalty' : gan.l2Weight > 0 ? 'gan.l2Weight' : 'gan.driftWeight';
     throw new UserError(`${key}: method ${method.name} trains no discriminator to penalise`);
   }
   return objective;

@@ -2,6 +2,7 @@
 import { adversarialTerms, discriminatorAdversarialTerms } from './adversarial.js';
 import { classificationTerms } from './classification.js';
 import { draganTerms } from './dragan.js';
+import { driftTerms } from './drift.js';
 import { l2PenaltyTerms } from './l2-penalty.js';
 import { manifoldTerms } from './manifold.js';
 import { modeSeekingTerms } from './mode-seeking.js';
@@ -23,6 +24,7 @@ export const TERMS = Object.freeze({
   dragan: draganTerms,
   r1: r1Terms,
   l2: l2PenaltyTerms,
+  drift: driftTerms,
 } satisfies Record<string, TermFactory>);
 
 /** The term of each gradient penalty gan.penalty names. */

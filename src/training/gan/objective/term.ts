@@ -129,6 +129,8 @@ export interface TermSettings {
   readonly classifierWeight?: number;
   /** Weight of the mode-seeking term in L_G (MSGAN); 0 or absent: the term is not added. */
   readonly modeSeekingWeight?: number;
+  /** Weight of ProGAN's drift term E[D(x)²] in L_D; 0 or absent: the term is not added. */
+  readonly driftWeight?: number;
   /** Real images per update: the manifold term's memory holds whole batches. */
   readonly batchSize?: number;
   /** The manifold term's settings (gan.manifold* keys; docs/ALGORITHMS.md § MMGAN); absent ones take the loss's defaults. */
