@@ -47,7 +47,14 @@ function layerOf(name: string): string {
 async function copyWeights(model: tf.LayersModel, dir: string, label: string, options: FinetuneWeightsOptions): Promise<string[]> {
   const artifacts = await readModelArtifacts(dir);
   const source = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  const fresh = new Map<string, string>();
+  // Per layer: the weights that start fresh and why (one reason per layer: its weights share it).
+  const fresh = new Map<string, { names: string[]; why: string }>();
+  const keepFresh = (name: string, why: string) => {
+    const layer = layerOf(name);
+    const entry = fresh.get(layer) ?? { names: [], why };
+    entry.names.push(name.slice(layer.length + 1));
+    fresh.set(layer, entry);
+  };
   try {
     const used = new Set<string>();
     for (const weight of model.weights) {
@@ -58,9 +65,9 @@ async function copyWeights(model: tf.LayersModel, dir: string, label: string, op
       if (value !== undefined && tf.util.arraysEqual(value.shape, shape)) {
         weight.write(value);
       } else if (value === undefined) {
-        fresh.set(layerOf(name), `${label} ${layerOf(name)}: not in the source, initialised fresh`);
+        keepFresh(name, 'not in the source');
       } else if (differsByClasses(value.shape, shape, options.sourceClasses, options.targetClasses)) {
-        fresh.set(layerOf(name), `${label} ${layerOf(name)}: ${options.sourceClasses} classes in the source, ${options.targetClasses} here, initialised fresh`);
+        keepFresh(name, `${options.sourceClasses} classes in the source, ${options.targetClasses} here`);
       } else {
         throw new UserError(
           `${options.key ?? 'finetune.from'}: ${dir} weight ${name} is [${value.shape.join(', ')}], the configured ${label} needs [${shape.join(', ')}]: gan.width, gan.zDim or gan.classEmbeddingDim differ from the source's`,
@@ -68,7 +75,10 @@ async function copyWeights(model: tf.LayersModel, dir: string, label: string, op
       }
     }
     const dropped = [...new Set(Object.keys(source).filter((name) => !used.has(name)).map(layerOf))];
-    return [...fresh.values(), ...dropped.map((layer) => `${label} ${layer}: in the source only, left behind`)];
+    return [
+      ...[...fresh].map(([layer, { names, why }]) => `${label} ${layer} (${names.join(', ')}): ${why}, initialised fresh`),
+      ...dropped.map((layer) => `${label} ${layer}: in the source only, left behind`),
+    ];
   } finally {
     tf.dispose(Object.values(source));
   }
