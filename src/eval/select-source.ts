@@ -1,6 +1,7 @@
 /**
- * Choosing a fine-tuning source by recall (Grigoryev, Voynov & Babenko, ICLR 2022, § 5: the recall
- * of a source's samples against the target data predicts the quality after fine-tuning). Each
+ * Choosing a fine-tuning source by recall (Grigoryev, Voynov & Babenko, ICLR 2022, their recipe for
+ * choosing the checkpoint: the recall of a source's samples against the target data predicts the
+ * quality after fine-tuning; docs/ALGORITHMS.md § Fine-tuning). Each
  * candidate's G-EMA generates `samples` images; they and the target's training images are read by
  * the evaluation network, and the candidate is scored by recall and precision with k = 5 (a target
  * image is covered when it lies within the distance from some generated image to that image's 5th

@@ -5,7 +5,7 @@
  * initialisation and are reported, one line per layer: class embeddings and heads sized by another
  * class count, and heads the source does not have. Any other mismatch is refused.
  *
- * FreezeD (Mo et al. 2020, as used by Grigoryev et al. § 5) keeps D's first K blocks, counted from
+ * FreezeD (Mo, Cho & Shin, "Freeze the Discriminator", 2020) keeps D's first K blocks, counted from
  * the image side, at the source's weights.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,7 @@ import { readModelArtifacts } from '../../artifacts/model-files.js';
 import { UserError } from '../../util/errors.js';
 import type { GanTraining } from './setup.js';
 
-/** Which networks take the source's weights (the paper's ablation, § 4). */
+/** Which networks take the source's weights (the paper's G-only / D-only initialisation ablation). */
 export type FinetuneInit = 'both' | 'generator' | 'discriminator';
 
 export interface FinetuneWeightsOptions {
