@@ -249,7 +249,7 @@ export const finetuneSchema = z
     from: z.string().min(1).optional().describe('Source: a run directory (its newest GAN checkpoint) or one checkpoint directory; default: the choice of select-source.'),
     init: z.enum(['both', 'generator', 'discriminator']).default('both').describe("Networks initialised from the source: both, only G (and G-EMA), or only D; the others start fresh."),
     freezeDBlocks: int().min(0).default(0).describe("FreezeD: D's first K blocks (from the image side) keep the source's weights (0 = none)."),
-    candidates: z.array(z.string().min(1)).default([]).describe('select-source: the source runs to rank by recall; when set, `s3gan run` runs the finetune pipeline.'),
+    candidates: z.array(z.string().min(1)).default([]).describe('select-source: the source runs (or checkpoint directories) to rank by recall. A config with any finetune key runs the finetune pipeline.'),
     samples: positiveInt().default(1000).describe("select-source: generated images per candidate and target training images compared with them."),
   })
   .optional();

@@ -105,3 +105,21 @@ test.serial('s3gan run with finetune.candidates: select-source ranks them by rec
   t.is(stages['select-source'].status, 'done');
   t.is(stages.finetune.status, 'done');
 });
+
+test.serial('select-source prints the ranked table and records it with --run; a candidate that is no GAN is refused with exit 2 and nothing written', (t) => {
+  const run = path.join(root, 'choice');
+  const ranked = s3gan(['select-source', '--candidates', source, path.join(source, 'gan', 'checkpoints', 'step-00000002'), '--samples', '30', '--run', run, ...TINY]);
+  t.is(ranked.code, 0, ranked.stderr);
+  t.regex(ranked.stdout, /^1\s+\S+\s+\d\.\d{3}\s+\d\.\d{3}\s+\d+\.\d{2}\s+-?\d\.\d{4}$/m);
+  t.regex(ranked.stdout, /^chosen: .*select-source\.json\)$/m);
+  const choice = JSON.parse(readFileSync(path.join(run, 'select-source.json'), 'utf8')) as { ranking: { candidate: string; recall: number; precision: number; fid: number; kid: number }[]; samples: number };
+  t.is(choice.ranking.length, 2);
+  t.is(choice.samples, 30);
+  t.true(choice.ranking[0].recall >= choice.ranking[1].recall);
+
+  const missing = path.join(root, 'choice-missing');
+  const refused = s3gan(['select-source', '--candidates', source, path.join(root, 'nothing-here'), '--run', missing, ...TINY]);
+  t.is(refused.code, 2, refused.stderr);
+  t.regex(refused.stderr, /^s3gan: error: --candidates: .*nothing-here is neither a run directory/m);
+  t.false(existsSync(missing));
+});

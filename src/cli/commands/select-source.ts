@@ -14,6 +14,8 @@ import { STDERR_HOOKS, loadConfiguredDataset } from '../load-dataset.js';
 import { openStageRun } from '../stage-run.js';
 import { commandConfig, globalFlags, print } from '../context.js';
 import { SELECT_SOURCE_FILE } from '../../artifacts/run-layout.js';
+import { readFinetuneSource } from '../../training/gan/finetune-source.js';
+import { UserError } from '../../util/errors.js';
 
 interface SelectSourceFlags {
   candidates?: string[];
@@ -40,6 +42,9 @@ export function selectSourceCommand(): Command {
       const candidates = flags.candidates ?? settings.candidates;
       const key = flags.candidates === undefined ? 'finetune.candidates' : '--candidates';
       const samples = flags.samples ?? settings.samples;
+      // Every candidate is checked before anything is loaded or written.
+      if (candidates.length === 0) throw new UserError(`${key}: name at least one candidate source (--candidates RUN…)`);
+      for (const candidate of candidates) await readFinetuneSource(candidate, key);
       const plan = `${candidates.length} candidate(s) against ${config.data.name} training images, ${samples} samples each`;
       if (globalFlags(self).dryRun) {
         print(`would rank ${plan}`);
