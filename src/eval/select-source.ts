@@ -23,7 +23,9 @@ import { UserError, invariant } from '../util/errors.js';
 import type { ProgressStream } from '../util/progress.js';
 import { prepareEvaluation } from './evaluator.js';
 import { balancedClasses, GeneratedImages, generatorShape } from './generate.js';
+import { imageBatch, imageCount, indexRange } from './images.js';
 import { readImages } from './readout.js';
+import { evaluationSplit, referenceIndices } from './reference.js';
 
 /** Neighbour index of select-source's recall and precision (the paper's k = 5). */
 export const SELECT_SOURCE_K = 5;
@@ -49,8 +51,13 @@ export interface SelectSourceRequest {
   readonly config: Config;
   /** Run or checkpoint directories of the candidate sources. */
   readonly candidates: readonly string[];
-  /** Generated images per candidate, and target training images (at most the split's). */
+  /** Generated images per candidate, and target training images (at most the split's, or `targetIndices`'). */
   readonly samples: number;
+  /**
+   * The training images the target GAN trains on (split indices; e.g. only the labelled subset of
+   * a method that trains on it alone). Default: the whole training split.
+   */
+  readonly targetIndices?: Int32Array;
   /** The flag or key that named the candidates, for messages. */
   readonly key?: string;
   readonly progressStream?: ProgressStream;
@@ -79,12 +86,19 @@ export async function selectSource(request: SelectSourceRequest): Promise<Select
     config: { data: config.data, eval: { ...config.eval, split: 'train' } },
     metrics: ['fid', 'kid', 'precision-recall'],
     realSamples: samples,
+    withReference: false,
     progressStream: request.progressStream,
     log: request.log,
   });
   try {
-    invariant(evaluator.features !== undefined && evaluator.reference !== undefined, 'select-source: evaluator without features');
-    const target = evaluator.reference.features;
+    const extractor = evaluator.features;
+    invariant(extractor !== undefined, 'select-source: evaluator without features');
+    // The target's images: `samples` of them, spread evenly over the pool (the whole split by default).
+    const trainImages = evaluationSplit(dataset, 'train');
+    const pool = request.targetIndices ?? indexRange(0, imageCount(trainImages));
+    const indices = Int32Array.from(referenceIndices(pool.length, samples), (i) => pool[i]);
+    if (indices.length <= SELECT_SOURCE_K) throw new UserError(`the target has ${indices.length} training images: recall with k = ${SELECT_SOURCE_K} needs more than ${SELECT_SOURCE_K}`);
+    const [{ features: target }] = await readImages(indices.length, (start, n) => imageBatch(trainImages, indices.subarray(start, start + n), evaluator.geometry), [extractor]);
     const scores: CandidateScore[] = [];
     for (const source of sources) {
       const model = await readModelDir(path.join(source.checkpoint, 'generator-ema'));
@@ -94,7 +108,7 @@ export async function selectSource(request: SelectSourceRequest): Promise<Select
           throw new UserError(`${key}: ${source.given} generates ${shape.imageSize}×${shape.imageSize}×${shape.channels} images, the target is ${config.data.imageSize}×${config.data.imageSize}×${channels} (data.imageSize, channels)`);
         }
         const images = new GeneratedImages(model, balancedClasses(samples, shape.conditional ? source.state.numClasses : 0), config.seed);
-        const [readout] = await readImages(samples, (start, n) => images.next(start, n), [evaluator.features]);
+        const [readout] = await readImages(samples, (start, n) => images.next(start, n), [extractor]);
         const score = scoreAgainstTarget(target, readout.features, config.seed);
         scores.push({ candidate: source.given, checkpoint: source.checkpoint, weightsHash: source.weightsHash, ...score });
         request.log?.(`${source.given}: recall ${score.recall.toFixed(3)}, precision ${score.precision.toFixed(3)}, FID ${score.fid.toFixed(2)}, KID ${score.kid.toFixed(4)}`);
@@ -102,7 +116,7 @@ export async function selectSource(request: SelectSourceRequest): Promise<Select
         model.dispose();
       }
     }
-    return { ranking: rankByRecall(scores), realSamples: evaluator.reference.count, extractor: evaluator.features.description.name };
+    return { ranking: rankByRecall(scores), realSamples: indices.length, extractor: extractor.description.name };
   } finally {
     evaluator.dispose();
   }

@@ -13,6 +13,8 @@ import type { Dataset } from '../data/types.js';
 import { SELECT_SOURCE_K, selectSource } from '../eval/select-source.js';
 import { readFinetuneSource } from '../training/gan/finetune-source.js';
 import type { ProgressStream } from '../util/progress.js';
+import { getMethod } from '../methods/methods.js';
+import { configuredSubset } from './labelled-subset.js';
 import { readSourceChoice, writeSourceChoice, type SourceChoice } from './select-source-file.js';
 
 export const SELECT_SOURCE_STAGE = 'select-source';
@@ -34,11 +36,21 @@ async function selectSourceHash(config: Config, options: SelectSourceStageOption
   return configHash({
     seed: config.seed,
     data: config.data,
+    method: config.gan.method,
+    labels: config.labels,
     eval: { network, extractorPath, extractorLayer, extractorInputSize, extractorInputRange, classifierWidth, classifierEpochs, classifierSeed },
     candidates: options.candidates,
     weights,
     samples: options.samples,
   });
+}
+
+/**
+ * The target images select-source compares with: those the configured method trains on (only the
+ * labelled subset for a method that trains on it alone, e.g. cgan-few), else the whole split.
+ */
+export function targetImageIndices(dataset: Dataset, config: Config): Int32Array | undefined {
+  return getMethod(config.gan.method).labelSource === 'subset-only' ? configuredSubset(dataset, config).indices : undefined;
 }
 
 /** Ranks the candidates in `run` (or returns the recorded ranking when nothing changed). */
@@ -47,7 +59,7 @@ export async function runSelectSourceStage(run: RunDir, dataset: Dataset, config
   const file = run.file(SELECT_SOURCE_FILE);
   const record = (await run.manifest()).stages[SELECT_SOURCE_STAGE];
   if (record?.status === 'done' && record.configHash === hash && existsSync(file)) return { choice: await readSourceChoice(file), skipped: true };
-  const result = await selectSource({ dataset, config, candidates: options.candidates, samples: options.samples, key: options.key, progressStream: options.progressStream, log: options.log });
+  const result = await selectSource({ dataset, config, candidates: options.candidates, samples: options.samples, targetIndices: targetImageIndices(dataset, config), key: options.key, progressStream: options.progressStream, log: options.log });
   await run.markStage(SELECT_SOURCE_STAGE, { status: 'running', artifacts: [], configHash: hash });
   const choice: SourceChoice = {
     version: 1,

@@ -112,10 +112,17 @@ test.serial('select-source prints the ranked table and records it with --run; a 
   t.is(ranked.code, 0, ranked.stderr);
   t.regex(ranked.stdout, /^1\s+\S+\s+\d\.\d{3}\s+\d\.\d{3}\s+\d+\.\d{2}\s+-?\d\.\d{4}$/m);
   t.regex(ranked.stdout, /^chosen: .*select-source\.json\)$/m);
-  const choice = JSON.parse(readFileSync(path.join(run, 'select-source.json'), 'utf8')) as { ranking: { candidate: string; recall: number; precision: number; fid: number; kid: number }[]; samples: number };
+  const choice = JSON.parse(readFileSync(path.join(run, 'select-source.json'), 'utf8')) as { ranking: { candidate: string; recall: number; precision: number; fid: number; kid: number }[]; samples: number; realSamples: number };
   t.is(choice.ranking.length, 2);
   t.is(choice.samples, 30);
+  t.is(choice.realSamples, 30);
   t.true(choice.ranking[0].recall >= choice.ranking[1].recall);
+
+  // A method that trains on the labelled subset alone is compared with that subset only.
+  const few = path.join(root, 'choice-few');
+  const subset = s3gan(['select-source', '--candidates', source, '--samples', '30', '--run', few, ...TINY, '--set', 'gan.method=cgan-few', '--set', 'labels.perClass=1']);
+  t.is(subset.code, 0, subset.stderr);
+  t.is((JSON.parse(readFileSync(path.join(few, 'select-source.json'), 'utf8')) as { realSamples: number }).realSamples, 10);
 
   const missing = path.join(root, 'choice-missing');
   const refused = s3gan(['select-source', '--candidates', source, path.join(root, 'nothing-here'), '--run', missing, ...TINY]);

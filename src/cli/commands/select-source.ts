@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { selectSource, SELECT_SOURCE_K } from '../../eval/select-source.js';
 import { flagOverride } from '../../config/overrides.js';
-import { formatRanking, runSelectSourceStage } from '../../stages/select-source-stage.js';
+import { formatRanking, runSelectSourceStage, targetImageIndices } from '../../stages/select-source-stage.js';
 import { finetuneSettings } from '../../stages/finetune-stage.js';
 import { STDERR_HOOKS, loadConfiguredDataset } from '../load-dataset.js';
 import { openStageRun } from '../stage-run.js';
@@ -53,7 +53,7 @@ export function selectSourceCommand(): Command {
       if (flags.run === undefined) {
         process.stderr.write(`select-source: ${plan}\n`);
         const dataset = await loadConfiguredDataset(config);
-        const result = await selectSource({ dataset, config, candidates, samples, key, ...STDERR_HOOKS });
+        const result = await selectSource({ dataset, config, candidates, samples, key, targetIndices: targetImageIndices(dataset, config), ...STDERR_HOOKS });
         for (const line of formatRanking({ ranking: result.ranking, k: SELECT_SOURCE_K })) print(line);
         print(`chosen: ${result.ranking[0].candidate}`);
         return;
