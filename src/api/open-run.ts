@@ -43,7 +43,7 @@ export async function openRun(dir: string): Promise<OpenedRun> {
   const configFile = runPath(runDir, RESOLVED_CONFIG_FILE);
   if (!existsSync(configFile)) throw new UserError(`${configFile} does not exist: no stage of ${runDir} has started`);
   const { config } = await loadConfig({ configFile });
-  const pipeline = pipelineFor(config.gan.method, listPipelines());
+  const pipeline = pipelineFor(config.gan.method, listPipelines(), config);
   const statusOf = (stage: string): StageStatus => manifest.stages[stage]?.status ?? 'pending';
   return {
     runDir,

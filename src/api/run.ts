@@ -47,7 +47,7 @@ export interface RunSummary {
 /** The config of a pipeline run: the pipeline's own settings go under the user's, so `set` still wins. */
 export async function pipelineConfig(load: (pipelineOverrides: readonly string[]) => Promise<Config>): Promise<{ config: Config; pipeline: Pipeline }> {
   const first = await load([]);
-  const pipeline = pipelineFor(first.gan.method);
+  const pipeline = pipelineFor(first.gan.method, listPipelines(), first);
   return { config: pipeline.overrides === undefined ? first : await load(pipeline.overrides), pipeline };
 }
 

@@ -14,6 +14,7 @@
  *       gan/export/            plain-tfjs generator/ and generator-ema/ of the final step
  *       metrics.jsonl          one JSON object per logged step
  *       eval/                  results.json (the latest evaluation), history.jsonl (every one)
+ *       select-source.json     fine-tuning: every candidate source's recall, precision, FID, KID and the choice
  *       report.html            the report page (s3gan report)
  */
 import * as path from 'node:path';
@@ -70,6 +71,9 @@ export const EVAL_DIR = 'eval';
 export const EVAL_RESULTS_FILE = `${EVAL_DIR}/results.json`;
 /** Every evaluation's results, one JSON line each (an EvalResultsFile). */
 export const EVAL_HISTORY_FILE = `${EVAL_DIR}/history.jsonl`;
+
+/** select-source's ranking of candidate sources and its choice (stages/select-source-file.ts). */
+export const SELECT_SOURCE_FILE = 'select-source.json';
 
 /** The run's report page (s3gan report). */
 export const REPORT_FILE = 'report.html';

@@ -24,6 +24,8 @@ import { fidCommand } from './commands/fid.js';
 import { reportCommand } from './commands/report.js';
 import { experimentCommand } from './commands/experiment.js';
 import { workerCommand } from './commands/worker.js';
+import { finetuneCommand } from './commands/finetune.js';
+import { selectSourceCommand } from './commands/select-source.js';
 
 /**
  * Commander's own errors ("error: unknown option") as one line with the prefix every s3gan error
@@ -76,6 +78,8 @@ export function buildProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(experimentCommand());
   program.addCommand(workerCommand());
+  program.addCommand(finetuneCommand());
+  program.addCommand(selectSourceCommand());
   // Global options are valid after a subcommand too: `s3gan config show --set a=b`.
   for (const command of program.commands) inheritGlobalOptions(command, program);
   return program;

@@ -257,6 +257,20 @@ export const evalSchema = z
   })
   .prefault({});
 
+/**
+ * Fine-tuning from a pretrained GAN (docs/ALGORITHMS.md § Fine-tuning). Optional: a config without
+ * it resolves (and hashes) as before.
+ */
+export const finetuneSchema = z
+  .strictObject({
+    from: z.string().min(1).optional().describe('Source: a run directory (its newest GAN checkpoint) or one checkpoint directory; default: the choice of select-source.'),
+    init: z.enum(['both', 'generator', 'discriminator']).default('both').describe("Networks initialised from the source: both, only G (and G-EMA), or only D; the others start fresh."),
+    freezeDBlocks: int().min(0).default(0).describe("FreezeD: D's first K blocks (from the image side) keep the source's weights (0 = none)."),
+    candidates: z.array(z.string().min(1)).default([]).describe('select-source: the source runs (or checkpoint directories) to rank by recall. A config with any finetune key runs the finetune pipeline.'),
+    samples: positiveInt().default(1000).describe("select-source: generated images per candidate and target training images compared with them."),
+  })
+  .optional();
+
 export const runSchema = z
   .strictObject({
     dir: z.string().min(1).default('runs/default').describe('Run directory (artifacts, manifest, metrics).'),
@@ -273,6 +287,7 @@ export const configSchema = z.strictObject({
   gan: ganSchema,
   eval: evalSchema,
   run: runSchema,
+  finetune: finetuneSchema,
 });
 
 /** The validated, frozen configuration. */

@@ -45,7 +45,8 @@ function stageSeconds(stage: string, config: Config): number {
     const s4l = config.pseudoLabel.source === 'classifier' && config.pseudoLabel.classifier === 's4l';
     return PSEUDO_LABEL_SECONDS + (s4l ? config.pseudoLabel.s4lSteps * PRETRAIN_STEP_SECONDS * scale(config.pseudoLabel.s4lBatchSize, config.pretrain.width, 16, size) : 0);
   }
-  if (stage === 'gan') {
+  // Fine-tuning is the GAN stage from other initial weights: the same steps.
+  if (stage === 'gan' || stage === 'finetune') {
     const evals = config.eval.everySteps > 0 ? Math.floor(config.gan.steps / config.eval.everySteps) : 0;
     return config.gan.steps * ganStepSeconds(config) + evals * config.eval.cheapSamples * CHEAP_EVAL_IMAGE_SECONDS;
   }

@@ -16,7 +16,7 @@ import { GAN_CURVES, redrawCurves } from '../plots/training-curves.js';
 import { writeRealGrid } from '../training/gan/real-grid.js';
 import { sampleGridPath } from '../training/gan/samples.js';
 import { trainingLabelSet } from '../training/gan/label-source.js';
-import { trainGan, type GanLoopResult } from '../training/gan/loop.js';
+import { trainGan, type GanLoopInputs, type GanLoopResult } from '../training/gan/loop.js';
 import { InterruptedError, type StopRequest } from '../util/interrupt.js';
 import type { ProgressStream } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
@@ -33,6 +33,14 @@ export interface GanStageOptions {
   readonly stopAfterStep?: number;
   /** A stop request (Ctrl-C in the CLI): training stops after a step with a checkpoint written. */
   readonly stop?: StopRequest;
+  /** The manifest stage this training is recorded as (default 'gan'; fine-tuning's is 'finetune'). */
+  readonly stage?: string;
+  /** The stage's config hash (default ganStageHash). */
+  readonly stageHash?: string;
+  /** More `inputs` to record with the labels file (e.g. a fine-tuning source's weights hash). */
+  readonly inputs?: Readonly<Record<string, string>>;
+  /** Passed to the loop: runs on the networks before the stage starts (GanLoopInputs.prepare). */
+  readonly prepare?: GanLoopInputs['prepare'];
 }
 
 /** The config sections the GAN stage's result depends on. */
@@ -44,6 +52,8 @@ export function ganStageHash(config: Config): string {
 
 export async function runGanStage(run: RunDir, dataset: Dataset, config: Config, options: GanStageOptions = {}): Promise<GanLoopResult> {
   const method = getMethod(config.gan.method);
+  const stage = options.stage ?? GAN_STAGE;
+  const stageHash = options.stageHash ?? ganStageHash(config);
   // 1. The labels, read (or chosen, not yet written) and checked before anything is written.
   let subset: PlannedLabelledSubset | undefined;
   const labelSet = await trainingLabelSet(method, dataset, {
@@ -60,10 +70,10 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
   //    (and the run directory get written), so a refused resume leaves the run as it was.
   let started = false;
   const start = async (resumedFrom: number): Promise<void> => {
-    if (resumedFrom > 0 && labelsFile !== undefined && existsSync(labelsFile)) await checkSameLabels(run, labelsFile);
+    if (resumedFrom > 0 && labelsFile !== undefined && existsSync(labelsFile)) await checkSameLabels(run, labelsFile, stage);
     await cheap?.prepare();
     await subset?.write();
-    await run.markStage(GAN_STAGE, { status: 'running', artifacts: [], configHash: ganStageHash(config), inputs: await labelInputs(run, labelsFile) });
+    await run.markStage(stage, { status: 'running', artifacts: [], configHash: stageHash, inputs: { ...(await labelInputs(run, labelsFile)), ...options.inputs } });
     started = true;
     await run.ensureDir('gan');
     // The images and labels the GAN trains on, one row per label, beside its sample grids.
@@ -91,18 +101,19 @@ export async function runGanStage(run: RunDir, dataset: Dataset, config: Config,
       stopAfterStep: options.stopAfterStep,
       evaluate: cheap?.evaluate,
       onStart: start,
+      prepare: options.prepare,
       onCheckpoint: () => redrawCurves(run.file(METRICS_FILE), run.file(GAN_CURVES_DIR), GAN_CURVES, note),
       log: options.log,
       stop: options.stop,
     });
     const done = result.step >= config.gan.steps;
     const artifacts = [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR, ...(done ? [GAN_EXPORT_GENERATOR_DIR, GAN_EXPORT_GENERATOR_EMA_DIR] : [])];
-    await run.markStage(GAN_STAGE, { status: done ? 'done' : 'running', artifacts, configHash: ganStageHash(config) });
+    await run.markStage(stage, { status: done ? 'done' : 'running', artifacts, configHash: stageHash });
     return result;
   } catch (error) {
     // A stop on request is no failure: the stage resumes from the checkpoint just written.
-    if (error instanceof InterruptedError) await run.markStage(GAN_STAGE, { status: 'running', artifacts: [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR], configHash: ganStageHash(config) });
-    else if (started) await run.markStage(GAN_STAGE, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    if (error instanceof InterruptedError) await run.markStage(stage, { status: 'running', artifacts: [GAN_CHECKPOINTS_DIR, GAN_SAMPLES_DIR], configHash: stageHash });
+    else if (started) await run.markStage(stage, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     await cheap?.dispose();
@@ -125,8 +136,8 @@ async function labelInputs(run: RunDir, labelsFile: string | undefined): Promise
  * would silently discard all of the GAN's training so far, and continuing would mix two label sets
  * in one generator; which of the two the user wants (or the old labels back) is theirs to say.
  */
-async function checkSameLabels(run: RunDir, labelsFile: string): Promise<void> {
-  const recorded = (await run.manifest()).stages[GAN_STAGE]?.inputs ?? {};
+async function checkSameLabels(run: RunDir, labelsFile: string, stage: string): Promise<void> {
+  const recorded = (await run.manifest()).stages[stage]?.inputs ?? {};
   const [key, now] = Object.entries(await labelInputs(run, labelsFile))[0];
   const before = recorded[key];
   if (before === undefined || before === now) return;

@@ -8,6 +8,8 @@
  *     methods: [s3gan]                     # gan.method values this pipeline trains
  *     stages: [pretrain, pseudo-label, gan]
  *     overrides: [pseudoLabel.source=kmeans]   # optional: config under the user's own, as --set
+ *     selectedBy: finetune                 # optional: a config that sets this key runs this pipeline,
+ *                                          # whatever its method (methods may then be [])
  *
  * Every file is validated when read: a mistake is a UserError naming the file and the key. A method
  * belongs to at most one pipeline.
@@ -31,9 +33,10 @@ export function pipelinesDir(): string {
 const pipelineFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case name'),
   summary: z.string().min(1),
-  methods: z.array(z.string()).min(1),
+  methods: z.array(z.string()),
   stages: z.array(z.string()).min(1),
   overrides: z.array(z.string().regex(/^[^=]+=/, 'expected key=value')).optional(),
+  selectedBy: z.string().regex(/^[A-Za-z][\w.]*$/, 'expected a config key').optional(),
 });
 
 /** "<file>, line N: <key>" for a key path in a YAML document, or "<file>: <key>" when it has no line. */
@@ -61,6 +64,7 @@ export function readPipelineFile(file: string): Pipeline {
     throw new UserError(`${locate(file, text, issue.path)}: ${issue.message}`);
   }
   const content = parsed.data;
+  if (content.methods.length === 0 && content.selectedBy === undefined) throw new UserError(`${locate(file, text, ['methods'])}: name at least one method (or a selectedBy key)`);
   const own = basename(file, '.yaml');
   if (content.name !== own) throw new UserError(`${locate(file, text, ['name'])}: '${content.name}' must be the file's name, '${own}'`);
   content.methods.forEach((method, i) => {
@@ -75,6 +79,7 @@ export function readPipelineFile(file: string): Pipeline {
     methods: content.methods as Pipeline['methods'],
     stages,
     ...(content.overrides === undefined ? {} : { overrides: content.overrides }),
+    ...(content.selectedBy === undefined ? {} : { selectedBy: content.selectedBy }),
   });
 }
 
@@ -93,8 +98,20 @@ export function listPipelines(dir: string = pipelinesDir()): Pipeline[] {
   return pipelines;
 }
 
-/** The pipeline whose methods include `method` (gan.method). */
-export function pipelineFor(method: string, pipelines: readonly Pipeline[] = listPipelines()): Pipeline {
+/** Whether `config` sets the dotted `key` (an empty list counts as unset). */
+function setsKey(config: unknown, key: string): boolean {
+  let value: unknown = config;
+  for (const part of key.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * The pipeline whose methods include `method` (gan.method); with `config`, first a pipeline whose
+ * selectedBy key the config sets (e.g. the finetune pipeline for a config with a finetune section).
+ */
+export function pipelineFor(method: string, pipelines: readonly Pipeline[] = listPipelines(), config?: unknown): Pipeline {
+  const selected = config === undefined ? undefined : pipelines.find((p) => p.selectedBy !== undefined && setsKey(config, p.selectedBy));
+  if (selected !== undefined) return selected;
   const pipeline = pipelines.find((p) => (p.methods as readonly string[]).includes(method));
   if (pipeline === undefined) throw new UserError(`no pipeline trains method '${method}' (gan.method); methods: ${pipelines.flatMap((p) => p.methods).join(', ')}`);
   return pipeline;

@@ -47,6 +47,8 @@ export interface Pipeline {
   readonly stages: readonly PipelineStage[];
   /** Config this pipeline needs, as --set overrides applied under the user's own (e.g. k-means labels). */
   readonly overrides?: readonly string[];
+  /** A config key that, when set, selects this pipeline whatever the method (pipeline-files.ts). */
+  readonly selectedBy?: string;
 }
 
 /** Typed helper for pipeline files. */

@@ -10,7 +10,9 @@ import type { PipelineStage } from './pipeline.js';
 import { runPretrainStage } from './pretrain-stage.js';
 import { runPseudoLabelStage } from './pseudo-label-stage.js';
 import { MODEL_JSON } from '../artifacts/model-files.js';
-import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_GENERATOR_EMA_DIR, PRETRAIN_ENCODER_DIR, PSEUDO_LABELS_FILE } from '../artifacts/run-layout.js';
+import { GAN_CHECKPOINTS_DIR, GAN_EXPORT_GENERATOR_EMA_DIR, PRETRAIN_ENCODER_DIR, PSEUDO_LABELS_FILE, SELECT_SOURCE_FILE } from '../artifacts/run-layout.js';
+import { FINETUNE_STAGE, finetuneSettings, runFinetuneStage } from './finetune-stage.js';
+import { formatRanking, runSelectSourceStage, SELECT_SOURCE_STAGE } from './select-source-stage.js';
 
 function percent(x: number | null | undefined): string {
   return x == null ? 'n/a' : `${(100 * x).toFixed(2)}%`;
@@ -62,11 +64,40 @@ export const ganStage: PipelineStage = {
   },
 };
 
+export const selectSourceStage: PipelineStage = {
+  name: SELECT_SOURCE_STAGE,
+  async run({ run, dataset, config, progressStream, log }) {
+    const settings = finetuneSettings(config);
+    // A source named outright needs no ranking.
+    if (settings.candidates.length === 0 && settings.from !== undefined) return { skipped: true, summary: [`source: ${settings.from} (finetune.from)`] };
+    const { choice, skipped } = await runSelectSourceStage(run, dataset, config, { candidates: settings.candidates, samples: settings.samples, key: 'finetune.candidates', progressStream, log });
+    return { skipped, summary: [...formatRanking(choice), `  chosen: ${choice.chosen} (${run.file(SELECT_SOURCE_FILE)})`] };
+  },
+};
+
+export const finetuneStage: PipelineStage = {
+  name: FINETUNE_STAGE,
+  async run({ run, dataset, config, progressStream, log, stop }) {
+    const result = await runFinetuneStage(run, dataset, config, { progressStream, log, stop });
+    return {
+      skipped: result.resumedFrom >= config.gan.steps,
+      summary: [
+        `GAN (${config.gan.method}) fine-tuned from ${result.source.checkpoint}: ${result.step} steps, ${result.imagesSeen} real images seen`,
+        `  samples: ${finalSampleGrid(run, result.step)}`,
+        `  checkpoint: ${result.checkpoint ?? run.file(GAN_CHECKPOINTS_DIR)}`,
+        `  generator (plain tfjs): ${run.file(`${GAN_EXPORT_GENERATOR_EMA_DIR}/${MODEL_JSON}`)}`,
+      ],
+    };
+  },
+};
+
 /** Every stage a pipeline can run, by name. */
 export const STAGES: Readonly<Record<string, PipelineStage>> = Object.freeze({
   [pretrainStage.name]: pretrainStage,
   [pseudoLabelStage.name]: pseudoLabelStage,
   [ganStage.name]: ganStage,
+  [selectSourceStage.name]: selectSourceStage,
+  [finetuneStage.name]: finetuneStage,
 });
 
 /** The names a pipeline's `stages` may list, in the order they run in a full pipeline. */

@@ -62,5 +62,5 @@ test.serial('a stage outside the pipeline, or a directory that is no run, is a U
 });
 
 test('listPipelines() from the package root lists the shipped pipelines', (t) => {
-  t.deepEqual(listPipelines().map((p) => p.name), ['baselines', 'cgan-kmeans', 'co-training', 's2gan', 's3gan']);
+  t.deepEqual(listPipelines().map((p) => p.name), ['baselines', 'cgan-kmeans', 'co-training', 'finetune', 's2gan', 's3gan']);
 });

@@ -9,7 +9,7 @@ import { tempDir } from '../temp.js';
 
 test('the shipped pipelines: every method is trained by exactly one, through registered stages', (t) => {
   const pipelines = listPipelines();
-  t.deepEqual(pipelines.map((p) => p.name), ['baselines', 'cgan-kmeans', 'co-training', 's2gan', 's3gan']);
+  t.deepEqual(pipelines.map((p) => p.name), ['baselines', 'cgan-kmeans', 'co-training', 'finetune', 's2gan', 's3gan']);
   for (const method of METHOD_NAMES) t.is(pipelines.filter((p) => (p.methods as readonly string[]).includes(method)).length, 1, method);
   t.deepEqual(pipelineFor('s3gan').stages.map((s) => s.name), ['pretrain', 'pseudo-label', 'gan']);
   t.is(pipelineFor('s3gan').stages[2], getStage('gan'));
@@ -20,8 +20,8 @@ test('the shipped pipelines: every method is trained by exactly one, through reg
 });
 
 test('the stage registry fails loudly on an unknown name, with a suggestion', (t) => {
-  t.deepEqual(stageNames(), ['pretrain', 'pseudo-label', 'gan']);
-  t.throws(() => getStage('pseudolabel', 'x.yaml: stages.1'), { instanceOf: UserError, message: "x.yaml: stages.1: unknown stage 'pseudolabel' (did you mean 'pseudo-label'?); stages: pretrain, pseudo-label, gan" });
+  t.deepEqual(stageNames(), ['pretrain', 'pseudo-label', 'gan', 'select-source', 'finetune']);
+  t.throws(() => getStage('pseudolabel', 'x.yaml: stages.1'), { instanceOf: UserError, message: "x.yaml: stages.1: unknown stage 'pseudolabel' (did you mean 'pseudo-label'?); stages: pretrain, pseudo-label, gan, select-source, finetune" });
 });
 
 /** A pipelines directory holding `files` (name → YAML text). */
@@ -67,4 +67,13 @@ for (const [title, text, message] of BAD) {
 test('two pipelines that claim one method are refused, naming both files', (t) => {
   const dir = pipelinesDir({ 'mine.yaml': GOOD, 'yours.yaml': GOOD.replace('mine', 'yours') });
   t.throws(() => listPipelines(dir), { instanceOf: UserError, message: `${path.join(dir, 'yours.yaml')}: methods: 'gan' is already trained by ${path.join(dir, 'mine.yaml')}` });
+});
+
+test('the finetune pipeline is chosen by a config with a finetune section, whatever the method; a file without methods needs selectedBy', (t) => {
+  const finetune = pipelineFor('cgan-full', listPipelines(), { gan: { method: 'cgan-full' }, finetune: { candidates: ['runs/a'] } });
+  t.is(finetune.name, 'finetune');
+  t.deepEqual(finetune.stages.map((s) => s.name), ['select-source', 'finetune']);
+  t.is(pipelineFor('cgan-full', listPipelines(), { gan: { method: 'cgan-full' } }).name, 'baselines');
+  const dir = pipelinesDir({ 'none.yaml': 'name: none\nsummary: nothing\nmethods: []\nstages: [gan]\n' });
+  t.throws(() => listPipelines(dir), { instanceOf: UserError, message: /none\.yaml, line 3: methods: name at least one method \(or a selectedBy key\)/ });
 });

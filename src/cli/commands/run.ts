@@ -21,7 +21,7 @@ interface RunFlags {
 }
 
 export function runCommand(): Command {
-  const rows = listPipelines().map((p) => ({ methods: p.methods.join(', '), stages: p.stages.map((s) => s.name).join(' → ') }));
+  const rows = listPipelines().map((p) => ({ methods: p.methods.join(', ') || `(${p.selectedBy ?? ''} set)`, stages: p.stages.map((s) => s.name).join(' → ') }));
   const width = Math.max(...rows.map((row) => row.methods.length));
   const pipelines = rows.map((row) => `  ${row.methods.padEnd(width)}  ${row.stages}`).join('\n');
   return new Command('run')

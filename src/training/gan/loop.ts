@@ -82,6 +82,8 @@ export interface GanLoopInputs {
    * no trace.
    */
   readonly onStart?: (resumedFrom: number) => Promise<void>;
+  /** Called before onStart with the networks (checkpoint loaded, if any): fine-tuning's initialisation and FreezeD. */
+  readonly prepare?: (training: GanTraining, resumedFrom: number) => Promise<void>;
   /** Lines for people, e.g. a damaged checkpoint skipped (default stderr). */
   readonly log?: (line: string) => void;
   /**
@@ -137,6 +139,7 @@ export async function trainGan(inputs: GanLoopInputs): Promise<GanLoopResult> {
       throw new UserError(`checkpoint ${newest?.path} was trained with method ${state.method}, the config says ${method.name}; use another run.dir`);
     }
     const resumedFrom = state.step;
+    await inputs.prepare?.(training, resumedFrom);
     await inputs.onStart?.(resumedFrom);
     await mkdir(paths.checkpoints, { recursive: true });
     await mkdir(paths.samples, { recursive: true });
