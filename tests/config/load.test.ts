@@ -26,8 +26,9 @@ test('a preset that extends another, with a typed --set override', async (t) => 
   t.is(config.data.name, 'fashion-mnist');
   t.is(config.gan.batchSize, 32);
   t.is(typeof config.gan.batchSize, 'number');
-  t.is(config.gan.steps, 40000, 'fashion-mnist overrides the steps of mnist');
-  t.is(config.gan.width, 64, 'inherited from mnist');
+  t.is(config.gan.steps, 3000, 'fashion-mnist sets its own steps');
+  t.is(config.gan.width, 32, 'inherited from mnist');
+  t.is(config.gan.modeSeekingWeight, 0.05, 'inherited from mnist');
 });
 
 test('--set types values by the schema', async (t) => {
