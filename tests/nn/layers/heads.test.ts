@@ -140,6 +140,9 @@ test('heads survive a save/load round trip; registerLayers lists every class', a
     'RotationHead',
     'ClassifierHead',
     'GlobalSumPooling2D',
+    'ProGanGeneratorBody',
+    'ProGanDiscriminatorBody',
+    'EqualizedProjectionHead',
   ]);
   const hIn = tf.input({ shape: [6] });
   const yIn = tf.input({ shape: [], dtype: 'int32' });
