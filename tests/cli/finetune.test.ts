@@ -9,20 +9,8 @@ import test from 'ava';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { s3gan, tempDir } from './helpers.js';
+import { s3gan, tempDir, TINY } from './helpers.js';
 
-/** A GAN small enough for the cpu backend (as in train.test.ts). */
-const TINY = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
-  '--set', 'gan.logEverySteps=1',
-  '--set', 'gan.sampleEverySteps=0',
-  '--set', 'gan.checkpointEverySteps=2',
-];
 
 const root = tempDir('s3gan-cli-finetune-');
 

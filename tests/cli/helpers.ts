@@ -59,3 +59,16 @@ export function runMetrics(run: string): Record<string, unknown>[] {
       return rest;
     });
 }
+
+/** A GAN small enough for the cpu backend: MNIST resized to 8×8, width 2. */
+export const TINY = [
+  '--set', 'backend.name=cpu',
+  '--set', 'data.imageSize=8',
+  '--set', 'data.fit=resize',
+  '--set', 'gan.width=2',
+  '--set', 'gan.zDim=4',
+  '--set', 'gan.batchSize=8',
+  '--set', 'gan.logEverySteps=1',
+  '--set', 'gan.sampleEverySteps=0',
+  '--set', 'gan.checkpointEverySteps=2',
+];

@@ -1,20 +1,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dirSnapshot, s3gan, tempDir } from './helpers.js';
+import { dirSnapshot, s3gan, tempDir, TINY } from './helpers.js';
 
-/** A GAN small enough for the cpu backend: MNIST resized to 8×8, width 2 (as in train.test.ts). */
-const TINY = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
-  '--set', 'gan.logEverySteps=1',
-  '--set', 'gan.sampleEverySteps=0',
-  '--set', 'gan.checkpointEverySteps=2',
-];
 
 const MANIFOLD_KEYS = ['gManifoldLoss', 'manifoldCentroid', 'manifoldRadius', 'manifoldCorrelation', 'manifoldSquaredBandwidth'];
 

@@ -2,20 +2,8 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { s3gan, tempDir } from './helpers.js';
+import { s3gan, tempDir, TINY } from './helpers.js';
 
-/** A GAN small enough for the cpu backend: MNIST resized to 8×8, width 2. */
-const TINY = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
-  '--set', 'gan.logEverySteps=1',
-  '--set', 'gan.sampleEverySteps=0',
-  '--set', 'gan.checkpointEverySteps=2',
-];
 
 function steps(run: string): number[] {
   return readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
