@@ -103,7 +103,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 
   // 2. The units, with one progress line across the grid's cells (a queue's Redis reached first).
   const client = options.queue === undefined ? undefined : await connectRedis(options.queue);
-  const progress = createProgress({ label: `experiment ${experiment.name}`, total: grid.cells.length, unit: 'cells', stream: options.progress ?? SILENT_PROGRESS });
+  const progress = createProgress({ label: `experiment ${experiment.name}`, total: grid.cells.length, unit: 'cells', stream: options.progress ?? SILENT_PROGRESS, announce: true });
   const done = (unit: GridUnit, text: string) => {
     log(`${unit.kind === 'cell' ? 'cells' : 'shared'}/${unit.key}: ${text}`);
     if (unit.kind === 'cell') progress.tick(1);
