@@ -115,6 +115,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     } else if (parallel > 1) {
       const args = ['--config', options.config, '--out', out, ...setArgs(options.set)];
       const active = new Set<string>();
+      const running = () => ({ running: active.size > 0 ? [...active].join(' ') : 'none' });
       // Finished units need no process of their own.
       for (const { unit } of states.filter((state) => state.finished)) done(unit, 'already done');
       await runInParallel(units, {
@@ -123,8 +124,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         out,
         args,
         signal: options.signal,
-        onStart: (unit) => (active.add(unit.key), progress.tick(0, { running: [...active].join(' ') })),
-        onDone: (unit, seconds) => (active.delete(unit.key), done(unit, `done in ${formatDuration(seconds)}`)),
+        onStart: (unit) => (active.add(unit.key), progress.tick(0, running())),
+        // The payload first, so the line that counts this unit no longer lists it as running.
+        onDone: (unit, seconds) => (active.delete(unit.key), progress.tick(0, running()), done(unit, `done in ${formatDuration(seconds)}`)),
       });
     } else {
       const datasets = new Map<string, Dataset>();
