@@ -1,5 +1,5 @@
 import test from 'ava';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tempDir as makeTempDir } from '../temp.js';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
@@ -117,4 +117,11 @@ test('every shipped preset validates', async (t) => {
     const { config } = await loadConfig({ configFile: `configs/${preset}.yaml` });
     t.is(config.data.name, preset);
   }
+  const files = readdirSync('configs').filter((name) => name.endsWith('.yaml'));
+  t.true(files.length >= 6, files.join(', '));
+  for (const file of files) await t.notThrowsAsync(loadConfig({ configFile: `configs/${file}` }), file);
+  const target = await loadConfig({ configFile: 'configs/fashion-1k.yaml' });
+  t.is(target.config.data.name, 'fashion-mnist');
+  t.is(target.config.labels.perClass, 100);
+  t.is(target.config.gan.method, 'cgan-few');
 });
