@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { s3gan, tempDir } from './helpers.js';
+import { s3gan, tempDir, TINY_NETWORKS } from './helpers.js';
 import { writeIdxSubset } from './mnist-idx.js';
 
 const root = tempDir('s3gan-cli-eval-');
@@ -12,13 +12,8 @@ writeIdxSubset(mnistDir, 'test', 200);
 
 /** The data and GAN of a tiny run (as in train.test.ts), on the MNIST subset. */
 const TINY = [
-  '--set', 'backend.name=cpu',
+  ...TINY_NETWORKS,
   '--set', `data.path=${mnistDir}`,
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
   '--set', 'gan.logEverySteps=1',
   '--set', 'gan.sampleEverySteps=0',
 ];

@@ -60,14 +60,19 @@ export function runMetrics(run: string): Record<string, unknown>[] {
     });
 }
 
-/** A GAN small enough for the cpu backend: MNIST resized to 8×8, width 2. */
-export const TINY = [
+/** Networks small enough for the cpu backend: MNIST resized to 8×8, a GAN of width 2. */
+export const TINY_NETWORKS = [
   '--set', 'backend.name=cpu',
   '--set', 'data.imageSize=8',
   '--set', 'data.fit=resize',
   '--set', 'gan.width=2',
   '--set', 'gan.zDim=4',
   '--set', 'gan.batchSize=8',
+];
+
+/** A GAN small enough for the cpu backend that logs every step and checkpoints every second one. */
+export const TINY = [
+  ...TINY_NETWORKS,
   '--set', 'gan.logEverySteps=1',
   '--set', 'gan.sampleEverySteps=0',
   '--set', 'gan.checkpointEverySteps=2',

@@ -7,20 +7,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI, dirSnapshot, s3gan, tempDir } from './helpers.js';
-
-/** A GAN small enough for the cpu backend: MNIST resized to 8×8, width 2. */
-const TINY_GAN = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
-  '--set', 'gan.logEverySteps=1',
-  '--set', 'gan.sampleEverySteps=0',
-  '--set', 'gan.checkpointEverySteps=2',
-];
+import { CLI, dirSnapshot, s3gan, tempDir, TINY } from './helpers.js';
 
 /** Rotation pretraining small enough for the cpu backend. */
 const TINY_PRETRAIN = [
@@ -46,7 +33,7 @@ function manifest(run: string): ManifestJson {
 
 test('a rejected --set on a trained run changes nothing; the plain command then resumes; a later change is recorded', (t) => {
   const run = path.join(tempDir('s3gan-integrity-'), 'run');
-  const first = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '4', ...TINY_GAN]);
+  const first = s3gan(['train', '--run', run, '--method', 'cgan-full', '--steps', '4', ...TINY]);
   t.is(first.code, 0, first.stderr);
   const before = dirSnapshot(run);
 
@@ -69,7 +56,7 @@ test('a rejected --set on a trained run changes nothing; the plain command then 
 test('a stage refused before it starts leaves no run directory behind', (t) => {
   const run = path.join(tempDir('s3gan-integrity-'), 'fresh', 'run');
   // Batch 16: the rotation methods' batch rule would refuse 8 before the labels are looked for.
-  const result = s3gan(['train', '--run', run, '--method', 's3gan', '--steps', '1', ...TINY_GAN, '--set', 'gan.batchSize=16']);
+  const result = s3gan(['train', '--run', run, '--method', 's3gan', '--steps', '1', ...TINY, '--set', 'gan.batchSize=16']);
   t.is(result.code, 2);
   t.regex(result.stderr, /labels\/labels\.json, which does not exist/);
   t.false(existsSync(path.dirname(run)), 'neither the run directory nor the parent it needed');
@@ -123,7 +110,7 @@ test('labels.perClass replaces a fraction set by the defaults of a stored run co
 
 test('resuming the GAN on labels other than those it trained on is refused, naming the file', (t) => {
   const run = path.join(tempDir('s3gan-integrity-'), 'run');
-  const first = s3gan(['train', '--run', run, '--method', 'cgan-few', '--steps', '2', '--set', 'labels.perClass=2', ...TINY_GAN]);
+  const first = s3gan(['train', '--run', run, '--method', 'cgan-few', '--steps', '2', '--set', 'labels.perClass=2', ...TINY]);
   t.is(first.code, 0, first.stderr);
   t.regex(manifest(run).stages.gan.inputs?.['labels/labelled-subset.json'] ?? '', /^sha256:[0-9a-f]{64}$/);
 

@@ -2,16 +2,11 @@ import test from 'ava';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { dirSnapshot, s3gan, tempDir } from './helpers.js';
+import { dirSnapshot, s3gan, tempDir, TINY_NETWORKS } from './helpers.js';
 
 /** A tiny conditional GAN on MNIST resized to 8×8 (as in train.test.ts); its one grid at step 1. */
 const TINY = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
+  ...TINY_NETWORKS,
   '--set', 'gan.sampleEverySteps=0',
 ];
 const run = path.join(tempDir('s3gan-cli-sample-'), 'run');

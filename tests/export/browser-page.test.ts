@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import sharp from 'sharp';
 import { buildGenerator } from '../../src/nn/architectures/index.js';
 import { exportGenerator } from '../../src/training/gan/export.js';
-import { s3gan, tempDir } from '../cli/helpers.js';
+import { s3gan, tempDir, TINY_NETWORKS } from '../cli/helpers.js';
 import { randomizeWeights } from '../fixtures.js';
 import { serveDir } from '../static-server.js';
 
@@ -21,12 +21,7 @@ declare const document: {
 };
 
 const TINY = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
+  ...TINY_NETWORKS,
   '--set', 'gan.sampleEverySteps=0',
 ];
 

@@ -1,16 +1,11 @@
 import test from 'ava';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dirSnapshot, s3gan, tempDir } from '../cli/helpers.js';
+import { dirSnapshot, s3gan, tempDir, TINY_NETWORKS } from '../cli/helpers.js';
 
 /** A GAN small enough for the cpu backend, with a checkpoint after every step. */
 const TINY_GAN = [
-  '--set', 'backend.name=cpu',
-  '--set', 'data.imageSize=8',
-  '--set', 'data.fit=resize',
-  '--set', 'gan.width=2',
-  '--set', 'gan.zDim=4',
-  '--set', 'gan.batchSize=8',
+  ...TINY_NETWORKS,
   '--set', 'gan.logEverySteps=1',
   '--set', 'gan.sampleEverySteps=0',
   '--set', 'gan.checkpointEverySteps=1',
