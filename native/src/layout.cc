@@ -1,4 +1,4 @@
-// Data movement: Transpose, Reverse and Tile for any element size (bytes are copied, not interpreted).
+// Data movement: Transpose, Reverse, Tile and Slice for any element size (bytes are copied, not interpreted).
 // Both replace per-element index arithmetic in the JavaScript kernels by runs of memcpy or a
 // strided gather over collapsed axes.
 #include <cstring>
@@ -153,12 +153,43 @@ Napi::Value Tile(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// slice(x, xShape, begin, size, out, elementBytes): out = x[begin[i] : begin[i] + size[i]] on every
+// axis (the cpu backend's SplitV slices each part this way, one element at a time).
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  const View x = typed_array(info[0], "x");
+  const Shape shape = shape_of(info[1], "xShape"), begin = shape_of(info[2], "begin"), size = shape_of(info[3], "size");
+  void* out = typed_array(info[4], "out").data;
+  const int64_t bytes = info[5].As<Napi::Number>().Int64Value();
+  const size_t rank = shape.size();
+  require(info.Env(), rank > 0 && begin.size() == rank && size.size() == rank, "slice: begin and size must have one entry per axis");
+  Shape stride(rank, 1);
+  for (size_t i = rank - 1; i-- > 0;) stride[i] = stride[i + 1] * shape[i + 1];
+  int64_t start = 0;
+  for (size_t i = 0; i < rank; ++i) {
+    require(info.Env(), begin[i] >= 0 && size[i] >= 0 && begin[i] + size[i] <= shape[i], "slice: window outside x");
+    start += begin[i] * stride[i];
+  }
+  // Trailing axes taken whole make each row of the last partial axis one contiguous run.
+  size_t last = rank - 1;
+  while (last > 0 && begin[last] == 0 && size[last] == shape[last]) --last;
+  Shape run_size(size.begin(), size.begin() + last + 1), run_stride(stride.begin(), stride.begin() + last + 1);
+  run_size[last] *= stride[last];
+  run_stride[last] = 1;
+  switch (bytes) {
+    case 1: gather(static_cast<const uint8_t*>(x.data) + start, static_cast<uint8_t*>(out), run_size, run_stride); break;
+    case 4: gather(static_cast<const uint32_t*>(x.data) + start, static_cast<uint32_t*>(out), run_size, run_stride); break;
+    default: throw Napi::RangeError::New(info.Env(), "slice: elementBytes must be 1 or 4");
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void init_layout(Napi::Env env, Napi::Object exports) {
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("reverse", Napi::Function::New(env, Reverse));
+  exports.Set("slice", Napi::Function::New(env, Slice));
 }
 
 }  // namespace s3gan

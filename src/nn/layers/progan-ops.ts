@@ -1,11 +1,10 @@
 /**
  * The tensor pieces of ProGAN (Karras et al., "Progressive Growing of GANs for Improved Quality,
  * Stability, and Variation", ICLR 2018; docs/ALGORITHMS.md § ProGAN), as pure functions on NHWC
- * tensors. Every op here has a gradient whose own gradient tfjs can take (reshape, broadcasting, mean, sqrt,
- * average pooling with src/ops/avg-pool-grad.ts), so a gradient penalty can differentiate D twice.
+ * tensors. Every op here has a gradient whose own gradient tfjs can take (reshape, broadcasting, mean,
+ * sqrt), so a gradient penalty can differentiate D twice.
  */
 import * as tf from '@tensorflow/tfjs';
-import '../../ops/avg-pool-grad.js';
 import '../../ops/leaky-relu.js';
 
 /** Slope of every LeakyReLU in ProGAN's networks (Sec. 4.1 and Appendix A). */
@@ -70,10 +69,16 @@ export function upscaleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   });
 }
 
-/** Average pooling by an integer factor (non-overlapping factor × factor windows). */
+/**
+ * Average pooling by an integer factor (non-overlapping factor × factor windows), as a mean over the
+ * window axes of a reshape: its gradient is a broadcast, not an AvgPoolGrad call, which no native
+ * kernel covers and whose JavaScript kernel dominated a ProGAN step.
+ */
 export function downscaleAverage(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   if (factor === 1) return x;
-  return tf.avgPool(x, factor, factor, 'valid');
+  const [batch, height, width, channels] = x.shape;
+  if (height % factor !== 0 || width % factor !== 0) throw new Error(`downscale: ${height}×${width} is not a multiple of ${factor}`);
+  return tf.tidy(() => tf.mean(tf.reshape(x, [batch, height / factor, factor, width / factor, factor, channels]), [2, 4]) as tf.Tensor4D);
 }
 
 /** a + (b − a)·t, the fade-in blend (t = α: 0 gives a, 1 gives b). */

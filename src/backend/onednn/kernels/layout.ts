@@ -4,7 +4,7 @@
  * FusedBatchNorm normalises with given statistics in one pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { elementBytes, f32, isF32, size, typed, type NativeArgs, type NativeKernel } from './kernel.js';
+import { elementBytes, f32, isF32, size, typed, type NativeArgs, type NativeBackend, type NativeKernel } from './kernel.js';
 
 /** A zeroed array of the same kind as the cpu backend stores `dtype` in. */
 function allocate(dtype: tf.DataType, n: number): Float32Array | Int32Array | Uint8Array {
@@ -42,6 +42,39 @@ function reverse({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   const out = allocate(x.dtype, size(x.shape));
   if (out.length > 0) backend.addon.reverse(typed(backend, x), x.shape, axes, out, bytes);
   return backend.makeTensorInfo(x.shape, x.dtype, out);
+}
+
+/** x[begin : begin + size] on every axis, as a new tensor (null: a dtype copied as bytes cannot be). */
+function sliceOf(backend: NativeBackend, x: tf.TensorInfo, begin: number[], sliceSize: number[]): tf.TensorInfo | null {
+  const bytes = elementBytes(x.dtype);
+  if (bytes === null || x.shape.length === 0) return null;
+  const out = allocate(x.dtype, size(sliceSize));
+  if (out.length > 0) backend.addon.slice(typed(backend, x), x.shape, begin, sliceSize, out, bytes);
+  return backend.makeTensorInfo(sliceSize, x.dtype, out);
+}
+
+function slice({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
+  const { x } = inputs;
+  const [begin, sliceSize] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number | number[], attrs.size as number | number[]);
+  tf.slice_util.assertParamsValid(x as tf.Tensor, begin, sliceSize);
+  return sliceOf(backend, x, begin, sliceSize);
+}
+
+/** The gradient of Concat: consecutive parts of x along one axis. */
+function splitV({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] | null {
+  const { x } = inputs;
+  if (elementBytes(x.dtype) === null || x.shape.length === 0) return null;
+  const [axis] = tf.util.parseAxisParam(attrs.axis as number, x.shape);
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits as number | number[], axis);
+  const begin = x.shape.map(() => 0);
+  const parts: tf.TensorInfo[] = [];
+  for (const part of sizes) {
+    const sliceSize = [...x.shape];
+    sliceSize[axis] = part;
+    parts.push(sliceOf(backend, x, [...begin], sliceSize) as tf.TensorInfo);
+    begin[axis] += part;
+  }
+  return parts;
 }
 
 function gather({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
@@ -91,6 +124,8 @@ export const layoutKernels: NativeKernel[] = [
   { name: tf.Transpose, impl: transpose },
   { name: tf.Tile, impl: tile },
   { name: tf.Reverse, impl: reverse },
+  { name: tf.Slice, impl: slice },
+  { name: tf.SplitV, impl: splitV },
   { name: tf.GatherV2, impl: gather },
   { name: tf.UnsortedSegmentSum, impl: unsortedSegmentSum },
   { name: tf.FusedBatchNorm, impl: batchNorm },
