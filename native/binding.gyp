@@ -22,7 +22,8 @@
         "src/gather.cc",
         "src/spectral.cc",
         "src/optim.cc",
-        "src/batch-norm-training.cc"
+        "src/batch-norm-training.cc",
+        "src/pool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/oneapi/dnnl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

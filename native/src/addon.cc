@@ -100,6 +100,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_norm(env, exports);
   init_gather(env, exports);
   init_spectral(env, exports);
+  init_pool(env, exports);
   init_optim(env, exports);
   init_batch_norm_training(env, exports);
   return exports;

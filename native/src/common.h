@@ -60,5 +60,6 @@ void init_gather(Napi::Env env, Napi::Object exports);
 void init_spectral(Napi::Env env, Napi::Object exports);
 void init_optim(Napi::Env env, Napi::Object exports);
 void init_batch_norm_training(Napi::Env env, Napi::Object exports);
+void init_pool(Napi::Env env, Napi::Object exports);
 
 }  // namespace s3gan

@@ -32,6 +32,8 @@ export interface OnednnAddon {
   gather(x: ArrayBufferView, outer: number, n: number, inner: number, indices: Int32Array, out: ArrayBufferView, elementBytes: number): boolean;
   unsortedSegmentSum(x: F32, rows: number, inner: number, segmentIds: Int32Array, numSegments: number, out: F32): void;
   tile(x: ArrayBufferView, xShape: Shape, reps: Shape, out: ArrayBufferView, elementBytes: number): void;
+  avgPool(x: F32, xShape: Shape, window: Shape, out: F32): void;
+  avgPoolGrad(dy: F32, xShape: Shape, window: Shape, dx: F32): void;
   slice(x: ArrayBufferView, xShape: Shape, begin: Shape, size: Shape, out: ArrayBufferView, elementBytes: number): void;
   batchNorm(x: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, epsilon: number, out: F32): void;
   spectralNorm(w: F32, rows: number, cols: number, u: F32, iterations: number, normalized: F32, sigma: F32, newU: F32, v: F32): void;

@@ -18,6 +18,7 @@ import { toKernelConfig, type NativeKernel } from './kernels/kernel.js';
 import { layoutKernels } from './kernels/layout.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { optimKernels } from './kernels/optim.js';
+import { poolKernels } from './kernels/pool.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { spectralNormKernels } from './kernels/spectral-norm.js';
 
@@ -31,6 +32,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...elementwiseKernels,
   ...reduceKernels,
   ...layoutKernels,
+  ...poolKernels,
   ...spectralNormKernels,
   ...optimKernels,
   ...batchNormTrainingKernels,
