@@ -71,7 +71,7 @@ function splitV({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] | null 
   for (const part of sizes) {
     const sliceSize = [...x.shape];
     sliceSize[axis] = part;
-    parts.push(sliceOf(backend, x, [...begin], sliceSize) as tf.TensorInfo);
+    parts.push(sliceOf(backend, x, begin, sliceSize) as tf.TensorInfo);
     begin[axis] += part;
   }
   return parts;

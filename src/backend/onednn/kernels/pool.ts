@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { f32, isF32, size, type NativeArgs, type NativeKernel } from './kernel.js';
 
-/** The window [fh, fw] when the pooling of `xShape` tiles it without overlap or padding, else null. */
-function tilingWindow(xShape: number[], attrs: tf.NamedAttrMap): [number, number] | null {
+/** The window [fh, fw] and output shape when the pooling of `xShape` tiles it without overlap or padding, else null. */
+function tiling(xShape: number[], attrs: tf.NamedAttrMap): { window: [number, number]; outShape: number[] } | null {
   if (xShape.length !== 4) return null;
   const info = tf.backend_util.computePool2DInfo(
     xShape as [number, number, number, number],
@@ -19,26 +19,24 @@ function tilingWindow(xShape: number[], attrs: tf.NamedAttrMap): [number, number
   );
   const { filterHeight: fh, filterWidth: fw, strideHeight, strideWidth, padInfo } = info;
   if (strideHeight !== fh || strideWidth !== fw || padInfo.top !== 0 || padInfo.left !== 0 || padInfo.bottom !== 0 || padInfo.right !== 0) return null;
-  if (info.outHeight !== Math.floor(xShape[1] / fh) || info.outWidth !== Math.floor(xShape[2] / fw)) return null;
-  return [fh, fw];
+  return { window: [fh, fw], outShape: info.outShape };
 }
 
 function avgPool({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   const { x } = inputs;
-  const window = isF32(x) ? tilingWindow(x.shape, attrs) : null;
-  if (window === null || size(x.shape) === 0) return null;
-  const outShape = [x.shape[0], Math.floor(x.shape[1] / window[0]), Math.floor(x.shape[2] / window[1]), x.shape[3]];
-  const out = new Float32Array(size(outShape));
-  if (out.length > 0) backend.addon.avgPool(f32(backend, x), x.shape, window, out);
-  return backend.makeTensorInfo(outShape, 'float32', out);
+  const pool = isF32(x) ? tiling(x.shape, attrs) : null;
+  if (pool === null || size(x.shape) === 0) return null;
+  const out = new Float32Array(size(pool.outShape));
+  if (out.length > 0) backend.addon.avgPool(f32(backend, x), x.shape, pool.window, out);
+  return backend.makeTensorInfo(pool.outShape, 'float32', out);
 }
 
 function avgPoolGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   const { dy, input } = inputs;
-  const window = isF32(dy) ? tilingWindow(input.shape, attrs) : null;
-  if (window === null || size(input.shape) === 0) return null;
+  const pool = isF32(dy) ? tiling(input.shape, attrs) : null;
+  if (pool === null || size(input.shape) === 0) return null;
   const dx = new Float32Array(size(input.shape));
-  backend.addon.avgPoolGrad(f32(backend, dy), input.shape, window, dx);
+  backend.addon.avgPoolGrad(f32(backend, dy), input.shape, pool.window, dx);
   return backend.makeTensorInfo(input.shape, 'float32', dx);
 }
 
