@@ -137,7 +137,7 @@ export function crossValidate(
   return { bestL2: best.l2, accuracyByL2 };
 }
 
-/** CV scores of one candidate feature matrix (one encoder block). */
+/** CV scores of one candidate feature matrix (one encoder block, or several concatenated). */
 export interface BlockScore extends CrossValidationResult {
   /** Index into the candidates. */
   readonly block: number;
@@ -153,20 +153,24 @@ export interface BlockSelection {
 }
 
 /**
- * Cross-validates each candidate [n, d_b] (the same n labelled rows, one matrix per encoder block,
- * dimensions may differ) with the same folds and λ grid, and picks the best block.
+ * Cross-validates each candidate [n, d_b] (the same n labelled rows, one matrix per encoder block
+ * or block set, dimensions may differ) with the same folds and λ grid, and picks the best one.
+ * `onProgress(done, total)` is called after each candidate (a candidate can take a minute).
  */
 export function selectBlock(
   candidates: readonly FeatureMatrix[],
   y: ArrayLike<number>,
   numClasses: number,
   options: CrossValidationOptions,
+  onProgress?: (done: number, total: number) => void,
 ): BlockSelection {
   userCheck(candidates.length >= 1, 'selectBlock: no candidate feature matrices');
+  onProgress?.(0, candidates.length);
   const scores = candidates.map((features, block): BlockScore => {
     invariant(features.rows === y.length, `selectBlock: block ${block} has ${features.rows} rows for ${y.length} labels`);
     const result = crossValidate(features, y, numClasses, options);
     const bestAccuracy = (result.accuracyByL2.find((s) => s.l2 === result.bestL2) as L2Score).mean;
+    onProgress?.(block + 1, candidates.length);
     return { block, bestAccuracy, ...result };
   });
   let bestBlock = 0;

@@ -130,7 +130,14 @@ export const pseudoLabelSchema = z
   .strictObject({
     source: z.enum(['classifier', 'kmeans']).default('classifier').describe('Linear classifier on the few labels, or k-means clusters (unsupervised baseline).'),
     classifier: z.enum(['linear', 's4l']).default('linear').describe('linear: logistic regression on frozen features; s4l: fine-tune the encoder with rotation + labelled loss.'),
-    block: z.union([z.literal('auto'), int().min(0)]).default('auto').describe('Encoder block whose pooled features are used; auto = best cross-validated accuracy (s4l: the last block).'),
+    block: z
+      .union([z.literal('auto'), int().min(0), z.array(int().min(0)).min(1)])
+      .default('auto')
+      .describe('Encoder block whose pooled features are used, or a list such as [1, 2] whose features are concatenated; auto = best cross-validated accuracy among autoBlocks (s4l: the last block).'),
+    autoBlocks: z
+      .enum(['single', 'adjacent-pairs'])
+      .default('single')
+      .describe('block=auto, linear classifier: the candidates cross-validation compares: each block alone, or also each pair of adjacent blocks with their features concatenated (about twice the fitting time).'),
     poolGrid: int().min(1).max(8).default(2).describe('Linear classifier and k-means: average-pool the block\'s feature map to a grid of this many cells per side (1 = global average); a coarse grid keeps where features fire.'),
     folds: int().min(2).max(20).default(5).describe('Folds of the cross-validation that picks the L2 strength (and block).'),
     l2Strengths: z.array(z.number().nonnegative()).min(1).default([1e-4, 1e-3, 1e-2, 1e-1, 1]).describe('Candidate L2 penalties.'),

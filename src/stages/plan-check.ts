@@ -14,6 +14,7 @@ import { CHEAP_METRICS } from '../eval/cheap.js';
 import { CLASSIFIER_METRICS, REAL_FEATURE_METRICS, type EvalMetric } from '../eval/metric-names.js';
 import { evaluationSplit } from '../eval/reference.js';
 import { getMethod, type MethodSpec } from '../methods/methods.js';
+import { configuredBlocks } from '../classify/block-sets.js';
 import { ENCODER_BLOCKS } from '../nn/architectures/rotation-encoder.js';
 import { requireAllLabelled } from '../training/gan/label-source.js';
 import { GAN_CHECKPOINT_LAYOUT } from '../training/gan/checkpoint.js';
@@ -101,9 +102,7 @@ function checkPretrain(config: Config, dataset: Dataset): void {
 function checkPseudoLabel(config: Config, dataset: Dataset): void {
   const settings = config.pseudoLabel;
   const labelled = configuredSubset(dataset, config).indices.length;
-  if (typeof settings.block === 'number' && settings.block >= ENCODER_BLOCKS) {
-    throw new UserError(`pseudoLabel.block is ${settings.block}, but the encoder has blocks 0..${ENCODER_BLOCKS - 1} (or auto)`);
-  }
+  configuredBlocks(settings, ENCODER_BLOCKS);
   const count = splitSize(dataset.train);
   if (settings.source === 'kmeans') {
     if (count < dataset.classNames.length) throw new UserError(`k-means needs at least ${dataset.classNames.length} training images (one per class), ${datasetPlace(config, dataset)} has ${count}`);

@@ -2,6 +2,7 @@
  * The pseudo-label stage's report (labels/report.json, and labels/report.txt for people): how good
  * the labels are, measured against ground truth that is used only here, never to fit.
  */
+import { blockSetName } from '../classify/block-sets.js';
 import { readFile } from 'node:fs/promises';
 import type { CrossValidationResult } from '../classify/cross-validation.js';
 import { formatReport, type ClassificationReport } from '../classify/report.js';
@@ -28,9 +29,9 @@ export interface PseudoLabelReport {
   readonly description: string;
   readonly labelledImages: number;
   readonly trainImages: number;
-  /** The encoder block whose features were used, and why. */
-  readonly block: number;
-  readonly blockSelection: { readonly block: number; readonly accuracy: number }[] | null;
+  /** The encoder block whose features were used (a list: several, concatenated), and why. */
+  readonly block: number | readonly number[];
+  readonly blockSelection: { readonly block: number | readonly number[]; readonly accuracy: number }[] | null;
   /** Cross-validation of the L2 strength (null for k-means). */
   readonly crossValidation: CrossValidationResult | null;
   readonly l2: number | null;
@@ -57,7 +58,8 @@ export function formatPseudoLabelReport(report: PseudoLabelReport): string[] {
     `labelled images: ${report.labelledImages} of ${report.trainImages}`,
   ];
   if (report.blockSelection !== null) {
-    lines.push(`block selection (cross-validated accuracy): ${report.blockSelection.map((b) => `block ${b.block} ${percent(b.accuracy)}`).join(', ')} → block ${report.block}`);
+    const name = (block: number | readonly number[]): string => (typeof block === 'number' ? `block ${block}` : `blocks ${blockSetName(block)}`);
+    lines.push(`block selection (cross-validated accuracy): ${report.blockSelection.map((b) => `${name(b.block)} ${percent(b.accuracy)}`).join(', ')} → ${name(report.block)}`);
   }
   if (report.l2 !== null) lines.push(`L2 strength (cross-validated): ${report.l2}`);
   lines.push(`accuracy on the unlabelled training images: ${percent(report.unlabelledTrain.accuracy)} (${report.unlabelledTrain.total} images)`);

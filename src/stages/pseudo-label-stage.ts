@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { readModelDir } from '../artifacts/model-files.js';
 import type { RunDir } from '../artifacts/run-dir.js';
+import { autoBlockSets, blockSetName, blockSetValue, concatColumns, configuredBlocks, type BlockSet } from '../classify/block-sets.js';
 import { selectBlock, type CrossValidationOptions } from '../classify/cross-validation.js';
 import { kMeans, matchClustersToClasses, clustersToLabels } from '../classify/kmeans.js';
 import { fitLinearProbe, predictWithProbe, type LinearProbe, type ProbePrediction } from '../classify/linear-probe.js';
@@ -55,7 +56,10 @@ export interface PseudoLabelStageResult {
 /** The config sections the labels depend on (the s4l settings only when the s4l classifier is used). */
 export function pseudoLabelStageHash(config: Config): string {
   const { s4lSteps: _steps, s4lLearningRate: _rate, s4lBatchSize: _batch, s4lLabelledBatchSize: _labelledBatch, s4lClassWeight: _weight, ...shared } = config.pseudoLabel;
-  const pseudoLabel = usesS4l(config) ? config.pseudoLabel : shared;
+  // autoBlocks 'single' is what every run did before the key existed: left out, so that their
+  // stages still count as done with the same settings.
+  const withAutoBlocks = usesS4l(config) ? config.pseudoLabel : shared;
+  const pseudoLabel = withAutoBlocks.autoBlocks === 'single' ? { ...withAutoBlocks, autoBlocks: undefined } : withAutoBlocks;
   return configHash({ seed: config.seed, data: config.data, labels: config.labels, pretrain: config.pretrain, pseudoLabel });
 }
 
@@ -121,9 +125,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
   if (!existsSync(encoderDir)) {
     throw new UserError(`the pseudo-label stage needs the pretrained encoder ${encoderDir}, which does not exist: run \`s3gan pretrain\` on this run first`);
   }
-  if (typeof settings.block === 'number' && settings.block >= ENCODER_BLOCKS) {
-    throw new UserError(`pseudoLabel.block is ${settings.block}, but the encoder has blocks 0..${ENCODER_BLOCKS - 1} (or auto)`);
-  }
+  const fixedBlocks = configuredBlocks(settings, ENCODER_BLOCKS);
 
   // 2. The labelled subset (shared by the run's methods) and the encoder, read before the stage starts.
   const subset = await planLabelledSubset(run, dataset, config);
@@ -137,7 +139,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     const labelled = subset.indices;
     const labelledY = Int32Array.from(labelled, (i) => train.labels[i]);
     const cv: CrossValidationOptions = { folds: settings.folds, l2Strengths: settings.l2Strengths, seed: config.seed };
-    const extract = (split: ImageSplit, indices: Int32Array, blocks: number[], label: string) =>
+    const extract = (split: ImageSplit, indices: Int32Array, blocks: BlockSet, label: string) =>
       encoderFeatures(encoder, split, indices, {
         imageSize: config.data.imageSize,
         fit: config.data.fit,
@@ -147,23 +149,33 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         onProgress: progressFn({ label, unit: 'images', stream: options.progressStream }),
       });
 
-    // 3. The block: the configured one, or the best cross-validated one on the labelled subset
-    //    (k-means has no labels to choose with and takes the last block; so does s4l, whose head
-    //    sits on top of the fine-tuned network as in S4L).
+    // 3. The blocks: the configured ones, or the best cross-validated candidate on the labelled
+    //    subset (k-means has no labels to choose with and takes the last block; so does s4l, whose
+    //    head sits on top of the fine-tuned network as in S4L).
     const s4l = usesS4l(config);
-    let block = ENCODER_BLOCKS - 1;
+    let blocks: BlockSet = fixedBlocks ?? [ENCODER_BLOCKS - 1];
     let blockSelection: PseudoLabelReport['blockSelection'] = null;
-    if (typeof settings.block === 'number') block = settings.block;
-    else if (settings.source === 'classifier' && !s4l) {
-      const candidates = await extract(train, labelled, Array.from({ length: ENCODER_BLOCKS }, (_, k) => k), 'features (labelled)');
-      const selection = selectBlock(candidates, labelledY, numClasses, cv);
-      block = selection.bestBlock;
-      blockSelection = selection.scores.map((s) => ({ block: s.block, accuracy: s.bestAccuracy }));
+    if (fixedBlocks === null && settings.source === 'classifier' && !s4l) {
+      const perBlock = await extract(train, labelled, Array.from({ length: ENCODER_BLOCKS }, (_, k) => k), 'features (labelled)');
+      const sets = autoBlockSets(settings.autoBlocks, ENCODER_BLOCKS);
+      const selection = selectBlock(
+        sets.map((set) => concatColumns(set.map((k) => perBlock[k]))),
+        labelledY,
+        numClasses,
+        cv,
+        progressFn({ label: 'block selection (cross-validation)', unit: 'candidates', stream: options.progressStream }),
+      );
+      blocks = sets[selection.bestBlock];
+      blockSelection = selection.scores.map((s) => ({ block: blockSetValue(sets[s.block]), accuracy: s.bestAccuracy }));
     }
+    const blocksText = `${blocks.length === 1 ? 'block' : 'blocks'} ${blockSetName(blocks)}`;
+    // Features of `split` from the chosen blocks, concatenated.
+    const blockFeatures = async (split: ImageSplit, label: string): Promise<FeatureMatrix> =>
+      concatColumns(await extract(split, allIndices(split), blocks, label));
     // Frozen features for k-means and the linear classifier; s4l fine-tunes the encoder instead.
     const frozenFeatures = async (): Promise<FeatureMatrix> => {
-      const [features] = await extract(train, allIndices(train), [block], `features (block ${block})`);
-      log(`features: encoder block ${block}, ${features.cols} dimensions`);
+      const features = await blockFeatures(train, `features (${blocksText})`);
+      log(`features: encoder ${blocksText}, ${features.cols} dimensions`);
       return features;
     };
 
@@ -182,7 +194,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       // labelled subset (Hungarian assignment), the usual clustering-accuracy protocol.
       const matching = matchClustersToClasses(Int32Array.from(labelled, (i) => labels[i]), labelledY, numClasses, numClasses);
       reportLabels = clustersToLabels(labels, matching.clusterToClass);
-      description = `k-means (${numClasses} clusters) on encoder block ${block} (${settings.poolGrid}×${settings.poolGrid} pooled)`;
+      description = `k-means (${numClasses} clusters) on encoder ${blocksText} (${settings.poolGrid}×${settings.poolGrid} pooled)`;
     } else {
       let prediction: ProbePrediction;
       if (s4l) {
@@ -190,7 +202,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         // cross-entropy, then every image predicted; the test split by the same classifier.
         const training = await trainS4lClassifier(encoder, train, labelled, labelledY, {
           numClasses,
-          block,
+          block: blocks[0],
           steps: settings.s4lSteps,
           learningRate: settings.s4lLearningRate,
           batchSize: settings.s4lBatchSize,
@@ -216,12 +228,12 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
         } finally {
           training.classifier.dispose();
         }
-        description = `S4L classifier (encoder fine-tuned ${settings.s4lSteps} steps on rotation + ${settings.s4lClassWeight} × cross-entropy, head on block ${block}) on ${labelled.length} labels`;
+        description = `S4L classifier (encoder fine-tuned ${settings.s4lSteps} steps on rotation + ${settings.s4lClassWeight} × cross-entropy, head on block ${blocks[0]}) on ${labelled.length} labels`;
       } else {
         const features = await frozenFeatures();
         probe = fitLinearProbe(features, labelled, labelledY, numClasses, cv);
         prediction = predictWithProbe(probe, features);
-        description = `linear classifier (L2 ${probe.l2}) on encoder block ${block} (${settings.poolGrid}×${settings.poolGrid} pooled), fitted on ${labelled.length} labels`;
+        description = `linear classifier (L2 ${probe.l2}) on encoder ${blocksText} (${settings.poolGrid}×${settings.poolGrid} pooled), fitted on ${labelled.length} labels`;
       }
       labels = prediction.labels;
       confidences = prediction.confidences;
@@ -241,7 +253,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
     let test: ClassificationReport | null = null;
     if (s4lTest !== undefined && dataset.test !== undefined) test = classificationReport(s4lTest, dataset.test.labels, numClasses);
     else if (dataset.test !== undefined && probe !== undefined) {
-      const [testFeatures] = await extract(dataset.test, allIndices(dataset.test), [block], 'features (test)');
+      const testFeatures = await blockFeatures(dataset.test, 'features (test)');
       test = classificationReport(predictWithProbe(probe, testFeatures).labels, dataset.test.labels, numClasses);
     }
     const isLabelled = new Uint8Array(splitSize(train));
@@ -267,7 +279,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       description,
       labelledImages: labelled.length,
       trainImages: splitSize(train),
-      block,
+      block: blockSetValue(blocks),
       blockSelection,
       crossValidation: probe?.crossValidation ?? null,
       l2: probe?.l2 ?? null,

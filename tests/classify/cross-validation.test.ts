@@ -140,7 +140,9 @@ test('selectBlock picks the informative block, ties → the earliest', (t) => {
   const informative = noisyProblem(6, 4, 21);
   const noise = noisyProblem(6, 0, 22);
   const candidates = [noise.x, informative.x, informative.x];
-  const selection = selectBlock(candidates, informative.y, 3, { folds: 4, l2Strengths: [1e-2, 1], seed: 8 });
+  const reports: [number, number][] = [];
+  const selection = selectBlock(candidates, informative.y, 3, { folds: 4, l2Strengths: [1e-2, 1], seed: 8 }, (done, total) => reports.push([done, total]));
+  t.deepEqual(reports, [[0, 3], [1, 3], [2, 3], [3, 3]], 'progress before the first candidate and after each');
   t.is(selection.bestBlock, 1);
   t.deepEqual(selection.scores.map((s) => s.block), [0, 1, 2]);
   t.is(selection.scores[1].bestAccuracy, selection.scores[2].bestAccuracy, 'identical blocks score identically');

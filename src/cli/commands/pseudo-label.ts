@@ -5,7 +5,9 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
+import { blockSetName } from '../../classify/block-sets.js';
 import { budgetText } from '../../config/derived.js';
+import type { Config } from '../../config/schema.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
 import { runPseudoLabelStage } from '../../stages/pseudo-label-stage.js';
 import { openStageRun } from '../stage-run.js';
@@ -20,11 +22,17 @@ interface PseudoLabelFlags {
   kmeans?: boolean;
 }
 
+/** The blocks part of the plan line: 'block 2', 'blocks 1+2', 'block auto' or 'block auto (single blocks and adjacent pairs)'. */
+function blockPlan(p: Config['pseudoLabel']): string {
+  if (Array.isArray(p.block)) return `blocks ${blockSetName([...p.block].sort((a, b) => a - b))}`;
+  return p.block === 'auto' && p.autoBlocks === 'adjacent-pairs' ? 'block auto (single blocks and adjacent pairs)' : `block ${String(p.block)}`;
+}
+
 export function pseudoLabelCommand(): Command {
   return new Command('pseudo-label')
     .description('stage 2: fit a classifier on the pretrained encoder with the labelled subset (linear on frozen features, or S4L fine-tuning) and label every training image')
     .option('--run <dir>', 'run directory (run.dir), with a pretrained encoder')
-    .option('--block <k|auto>', 'encoder block whose features are used (pseudoLabel.block)')
+    .option('--block <k|[j,k]|auto>', 'encoder block whose features are used, or a list of blocks whose features are concatenated (pseudoLabel.block)')
     .option('--kmeans', 'cluster the features instead (pseudoLabel.source=kmeans), the unsupervised baseline')
     .addHelpText(
       'after',
@@ -49,7 +57,7 @@ export function pseudoLabelCommand(): Command {
           ? 'k-means clusters'
           : p.classifier === 's4l'
             ? `S4L: encoder fine-tuned ${p.s4lSteps} steps on rotation + labelled cross-entropy`
-            : `linear classifier, block ${p.block}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
+            : `linear classifier, ${blockPlan(p)}, ${p.folds}-fold CV over L2 ${p.l2Strengths.join('/')}`;
       const plan = `${config.data.name} with ${budgetText(config)} (seed ${config.labels.seed}): ${how} → ${resolve(config.run.dir)}`;
       const dryRun = globalFlags(self).dryRun;
       const loaded = await loadPlannedDataset(config, ['pseudo-label'], dryRun ? undefined : `pseudo-label ${plan}`);
