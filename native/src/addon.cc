@@ -1,6 +1,8 @@
 // Module entry: the helpers of common.h, thread control and version information.
 #include <omp.h>
+#include <pthread.h>
 
+#include <limits>
 #include <string>
 
 #include "common.h"
@@ -13,9 +15,28 @@ int g_threads = 1;
 
 // Below this many multiply-adds (about 0.1 ms on one core) a call runs on one thread.
 constexpr double kParallelMacs = 1 << 24;
+
+size_t element_size(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:
+      return 8;
+  }
 }
 
-View typed_array(const Napi::Value& value, const char* what) {
+}  // namespace
+
+View typed_array(const Napi::Value& value, const char* what, size_t element_bytes, int64_t count) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
@@ -23,6 +44,15 @@ View typed_array(const Napi::Value& value, const char* what) {
   size_t offset = 0;
   if (napi_get_typedarray_info(value.Env(), value, &type, &length, &data, &buffer, &offset) != napi_ok) {
     throw Napi::TypeError::New(value.Env(), std::string(what) + " must be a TypedArray");
+  }
+  // A Uint8Array read as float would be read four times past its end.
+  if (element_size(type) != element_bytes) {
+    throw Napi::TypeError::New(value.Env(), std::string(what) + " must have " + std::to_string(element_bytes) +
+                                                "-byte elements, not " + std::to_string(element_size(type)));
+  }
+  if (count < 0 || length < static_cast<uint64_t>(count)) {
+    throw Napi::RangeError::New(value.Env(), std::string(what) + " has " + std::to_string(length) + " elements where " +
+                                                 std::to_string(count) + " are needed");
   }
   return {data, length};
 }
@@ -38,9 +68,21 @@ Shape shape_of(const Napi::Value& value, const char* what, bool allow_negative) 
   return shape;
 }
 
+int64_t size_of(const Napi::Value& value, const char* what) {
+  const int64_t n = value.As<Napi::Number>().Int64Value();
+  if (n < 0) throw Napi::RangeError::New(value.Env(), std::string(what) + " must not be negative");
+  return n;
+}
+
+int64_t times(int64_t a, int64_t b) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (a == 0 || b == 0) return 0;
+  return a > kMax / b ? kMax : a * b;
+}
+
 int64_t product(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) n = times(n, d);
   return n;
 }
 
@@ -61,6 +103,16 @@ int use_pool(double macs) {
   omp_set_num_threads(n);
   return n;
 }
+
+SignalsHeld::SignalsHeld() {
+  sigset_t held;
+  sigfillset(&held);
+  // Faults raised by the code itself must still reach their handlers (or end the process).
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&held, fault);
+  pthread_sigmask(SIG_BLOCK, &held, &saved_);
+}
+
+SignalsHeld::~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
 
 void require(Napi::Env env, bool ok, const char* message) {
   if (!ok) throw Napi::RangeError::New(env, message);

@@ -25,7 +25,7 @@ struct Param {
 Param param_of(const Napi::Value& value, const char* what, int64_t batch, int64_t channels) {
   Param p;
   if (value.IsNull() || value.IsUndefined()) return p;
-  const View v = typed_array(value, what);
+  const View v = view_of<float>(value, what);
   p.data = static_cast<const float*>(v.data);
   p.rows = static_cast<int64_t>(v.length) / channels;
   if (!((p.rows == 1 || p.rows == batch) && static_cast<int64_t>(v.length) == p.rows * channels)) {
@@ -38,17 +38,17 @@ Param param_of(const Napi::Value& value, const char* what, int64_t batch, int64_
 // mean and biased variance over B and S per channel, then y = (x − mean) / sqrt(var + ε) · scale + offset.
 Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View xv = typed_array(info[0], "x");
+  const View xv = view_of<float>(info[0], "batchNormTraining: x");
   const int64_t batch = info[1].As<Napi::Number>().Int64Value();
   const int64_t channels = info[2].As<Napi::Number>().Int64Value();
   const int64_t n = static_cast<int64_t>(xv.length);
   require(env, batch > 0 && channels > 0 && n > 0 && n % (batch * channels) == 0, "batchNormTraining: bad shape");
-  const Param scale = param_of(info[3], "scale", batch, channels);
-  const Param offset = param_of(info[4], "offset", batch, channels);
+  const Param scale = param_of(info[3], "batchNormTraining: scale", batch, channels);
+  const Param offset = param_of(info[4], "batchNormTraining: offset", batch, channels);
   const double eps = info[5].As<Napi::Number>().DoubleValue();
-  float* y = data_of<float>(info[6], "y");
-  float* mean_out = data_of<float>(info[7], "mean");
-  float* var_out = data_of<float>(info[8], "variance");
+  float* y = data_of<float>(info[6], "batchNormTraining: y", n);
+  float* mean_out = data_of<float>(info[7], "batchNormTraining: mean", channels);
+  float* var_out = data_of<float>(info[8], "batchNormTraining: variance", channels);
   const float* x = static_cast<const float*>(xv.data);
   const int64_t spatial = n / (batch * channels);
   const double count = static_cast<double>(n / channels);
@@ -88,23 +88,27 @@ Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
 //   dx = r·(g − Σg/M − x̂·Σ(g·x̂)/M) + dμ/M + dσ²·2(x − μ)/M
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const float* dy = data_of<float>(info[0], "dy");
-  const View xv = typed_array(info[1], "x");
+  const View xv = view_of<float>(info[1], "batchNormTrainingGrad: x");
   const int64_t batch = info[2].As<Napi::Number>().Int64Value();
   const int64_t channels = info[3].As<Napi::Number>().Int64Value();
   const int64_t n = static_cast<int64_t>(xv.length);
   require(env, batch > 0 && channels > 0 && n > 0 && n % (batch * channels) == 0, "batchNormTrainingGrad: bad shape");
-  const float* mean = data_of<float>(info[4], "mean");
-  const float* variance = data_of<float>(info[5], "variance");
-  const Param scale = param_of(info[6], "scale", batch, channels);
-  const float* d_mean = data_of<float>(info[7], "dMean");
-  const float* d_var = data_of<float>(info[8], "dVariance");
+  const float* dy = data_of<float>(info[0], "batchNormTrainingGrad: dy", n);
+  const float* mean = data_of<float>(info[4], "batchNormTrainingGrad: mean", channels);
+  const float* variance = data_of<float>(info[5], "batchNormTrainingGrad: variance", channels);
+  const Param scale = param_of(info[6], "batchNormTrainingGrad: scale", batch, channels);
+  const float* d_mean = data_of<float>(info[7], "batchNormTrainingGrad: dMean", channels);
+  const float* d_var = data_of<float>(info[8], "batchNormTrainingGrad: dVariance", channels);
   const double eps = info[9].As<Napi::Number>().DoubleValue();
-  float* dx = data_of<float>(info[10], "dx");
-  const View dsv = typed_array(info[11], "dScale"), dov = typed_array(info[12], "dOffset");
+  float* dx = data_of<float>(info[10], "batchNormTrainingGrad: dx", n);
+  const View dsv = view_of<float>(info[11], "batchNormTrainingGrad: dScale");
+  const View dov = view_of<float>(info[12], "batchNormTrainingGrad: dOffset");
   const int64_t scale_rows = static_cast<int64_t>(dsv.length) / channels;
   const int64_t offset_rows = static_cast<int64_t>(dov.length) / channels;
-  require(env, (scale_rows == 1 || scale_rows == batch) && (offset_rows == 1 || offset_rows == batch),
+  // Whole rows only: the sums are written back row by row.
+  require(env, (scale_rows == 1 || scale_rows == batch) && (offset_rows == 1 || offset_rows == batch) &&
+                   static_cast<int64_t>(dsv.length) == scale_rows * channels &&
+                   static_cast<int64_t>(dov.length) == offset_rows * channels,
           "batchNormTrainingGrad: dScale and dOffset must be [C] or [B, C]");
   const float* x = static_cast<const float*>(xv.data);
   const int64_t spatial = n / (batch * channels);
@@ -149,11 +153,11 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
 // leakyReluGrad(dy, x, alpha, dx): dx = dy where x > 0, else alpha·dy (tfjs's LeakyRelu gradient:
 // alpha is a float32 scalar there, so it is rounded to float before the product).
 Napi::Value LeakyReluGrad(const Napi::CallbackInfo& info) {
-  const View dyv = typed_array(info[0], "dy");
-  const View xv = typed_array(info[1], "x");
+  const View dyv = view_of<float>(info[0], "leakyReluGrad: dy");
+  const View xv = view_of<float>(info[1], "leakyReluGrad: x");
   const float alpha = static_cast<float>(info[2].As<Napi::Number>().DoubleValue());
-  float* dx = data_of<float>(info[3], "dx");
   require(info.Env(), dyv.length == xv.length, "leakyReluGrad: dy and x differ in size");
+  float* dx = data_of<float>(info[3], "leakyReluGrad: dx", static_cast<int64_t>(xv.length));
   const float* dy = static_cast<const float*>(dyv.data);
   const float* x = static_cast<const float*>(xv.data);
   for (size_t i = 0; i < xv.length; ++i) {

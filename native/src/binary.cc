@@ -54,6 +54,16 @@ Broadcast collapse(const Shape& a, const Shape& b, const Shape& out) {
   return g;
 }
 
+// Whether `shape`, aligned right, has only axes of 1 or of out's size, and no more axes than out.
+bool broadcasts(const Shape& shape, const Shape& out) {
+  if (shape.size() > out.size()) return false;
+  const size_t skip = out.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] != 1 && shape[i] != out[skip + i]) return false;
+  }
+  return true;
+}
+
 // Walks the outer axes and hands each innermost run to `inner(a, sa, b, sb, out, n)`.
 template <class Inner>
 void for_each_run(const Broadcast& g, Inner inner) {
@@ -103,11 +113,17 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // comparisons.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
-  const float* a = data_of<float>(info[1], "a");
-  const float* b = data_of<float>(info[3], "b");
-  const Broadcast g = collapse(shape_of(info[2], "aShape"), shape_of(info[4], "bShape"), shape_of(info[6], "outShape"));
+  const Shape a_shape = shape_of(info[2], "aShape"), b_shape = shape_of(info[4], "bShape");
+  const Shape out_shape = shape_of(info[6], "outShape");
+  // collapse() takes every axis of a and b to be 1 or out's; anything else would misplace reads.
+  require(info.Env(), broadcasts(a_shape, out_shape) && broadcasts(b_shape, out_shape),
+          "binary: aShape and bShape must broadcast to outShape");
+  const float* a = data_of<float>(info[1], "binary: a", product(a_shape));
+  const float* b = data_of<float>(info[3], "binary: b", product(b_shape));
+  const int64_t count = product(out_shape);
+  const Broadcast g = collapse(a_shape, b_shape, out_shape);
   if (op >= kGreater) {
-    uint8_t* out = data_of<uint8_t>(info[5], "out");
+    uint8_t* out = data_of<uint8_t>(info[5], "binary: out", count);
     switch (op) {
       case kGreater: run(g, a, b, out, [](float x, float y) -> uint8_t { return x > y; }); break;
       case kGreaterEqual: run(g, a, b, out, [](float x, float y) -> uint8_t { return x >= y; }); break;
@@ -119,7 +135,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
-  float* out = data_of<float>(info[5], "out");
+  float* out = data_of<float>(info[5], "binary: out", count);
   switch (op) {
     case kAdd: run(g, a, b, out, [](float x, float y) { return x + y; }); break;
     case kSub: run(g, a, b, out, [](float x, float y) { return x - y; }); break;
@@ -145,13 +161,14 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 // select(condition (Uint8Array), rows, t, e, out): 4-byte elements; condition holds one value per
 // element, or one per row when rows > 0 (TensorFlow's rank-1 condition on a higher-rank t).
 Napi::Value Select(const Napi::CallbackInfo& info) {
-  const uint8_t* cond = data_of<uint8_t>(info[0], "condition");
-  const int64_t rows = info[1].As<Napi::Number>().Int64Value();
-  const View t = typed_array(info[2], "t");
-  const uint32_t* tv = static_cast<const uint32_t*>(t.data);
-  const uint32_t* ev = data_of<uint32_t>(info[3], "e");
-  uint32_t* out = data_of<uint32_t>(info[4], "out");
+  const int64_t rows = size_of(info[1], "select: rows");
+  const View t = view_of<uint32_t>(info[2], "select: t");
   const int64_t n = static_cast<int64_t>(t.length);
+  require(info.Env(), rows == 0 || n % rows == 0, "select: rows must divide t's length");
+  const uint8_t* cond = data_of<uint8_t>(info[0], "select: condition", rows > 0 ? rows : n);
+  const uint32_t* tv = static_cast<const uint32_t*>(t.data);
+  const uint32_t* ev = data_of<uint32_t>(info[3], "select: e", n);
+  uint32_t* out = data_of<uint32_t>(info[4], "select: out", n);
   if (rows > 0) {
     const int64_t row = n / rows;
     for (int64_t r = 0; r < rows; ++r) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <napi.h>
+#include <signal.h>
 
 #include <cstdint>
 #include <vector>
@@ -22,16 +23,33 @@ struct View {
   size_t length;
 };
 
-View typed_array(const Napi::Value& value, const char* what);
+// Every array a function reads or writes is checked against the element count its other arguments
+// imply before any memory is touched: a shorter array from JavaScript is a RangeError, never a
+// write past the end of someone else's buffer. `what` names the function and argument ("conv2d: y").
 
+// A TypedArray of `element_bytes`-byte elements holding at least `count` of them.
+View typed_array(const Napi::Value& value, const char* what, size_t element_bytes, int64_t count);
+
+// A TypedArray of T (by element size) holding at least `count` elements.
 template <class T>
-T* data_of(const Napi::Value& value, const char* what) {
-  return static_cast<T*>(typed_array(value, what).data);
+T* data_of(const Napi::Value& value, const char* what, int64_t count) {
+  return static_cast<T*>(typed_array(value, what, sizeof(T), count).data);
+}
+
+// A TypedArray of T whose length the function takes as its size (checked against the others by the caller).
+template <class T>
+View view_of(const Napi::Value& value, const char* what) {
+  return typed_array(value, what, sizeof(T), 0);
 }
 
 // A JavaScript array of non-negative integers, e.g. a tensor shape.
 Shape shape_of(const Napi::Value& value, const char* what, bool allow_negative = false);
 
+// A non-negative integer argument, e.g. a row count.
+int64_t size_of(const Napi::Value& value, const char* what);
+
+// Products of non-negative sizes, saturating at INT64_MAX so that no overflow can pass a length check.
+int64_t times(int64_t a, int64_t b);
 int64_t product(const Shape& shape);
 
 // The process-wide CPU engine and its in-order stream.
@@ -45,6 +63,24 @@ int threads();
 // when the work is too small to repay waking the pool. Part of every primitive cache key, since
 // oneDNN fixes the thread count when it creates a primitive.
 int use_pool(double macs);
+
+// Holds the calling thread's asynchronous signals (SIGPROF, SIGUSR1, SIGCHLD, ...) while it lives;
+// those that arrive meanwhile are delivered when it ends. oneDNN's JIT f32 GEMM kernels (dnnl_sgemm,
+// and the gemm-based convolutions) point rsp at a heap workspace while they run, so a signal handled
+// then writes its frame into the heap: under `node --cpu-prof`, whose SIGPROF comes every
+// millisecond, the heap was corrupted within seconds (oneDNN 2.6; tests/backend/onednn/signals.test.ts),
+// and a Ctrl-C landing inside a GEMM could do the same. OpenMP workers started inside one inherit
+// the mask, so they never take such a signal either.
+class SignalsHeld {
+ public:
+  SignalsHeld();
+  ~SignalsHeld();
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t saved_;
+};
 
 // Throws a JavaScript TypeError/RangeError with `message` when `ok` is false.
 void require(Napi::Env env, bool ok, const char* message);

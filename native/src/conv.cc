@@ -44,7 +44,12 @@ struct Slot {
     convert = input ? dnnl::reorder(user, inner) : dnnl::reorder(inner, user);
   }
 
-  void bind(void* data) { user.set_data_handle(data); }
+  // Binds a user array of `length` floats; false (nothing bound) when the user descriptor spans more.
+  bool bind(const View& array) {
+    if (user.get_desc().get_size() > array.length * sizeof(float)) return false;
+    user.set_data_handle(array.data);
+    return true;
+  }
   void before(dnnl::stream& s, bool input) {
     if (reordered && input) convert.execute(s, user, inner);
   }
@@ -164,6 +169,11 @@ Napi::Value Conv2dUnchecked(const Napi::CallbackInfo& info) {
   const bool has_bias = kind == kForward && !info[8].IsNull() && !info[8].IsUndefined();
   const int activation = kind == kForward ? info[9].As<Napi::Number>().Int32Value() : kLinear;
   const float alpha = kind == kForward ? info[10].As<Napi::Number>().FloatValue() : 0.f;
+  // Each array must hold its NHWC / hwio shape, whichever of them the kind writes.
+  const View x_array = typed_array(info[1], "conv2d: x", sizeof(float), product(x));
+  const View w_array = typed_array(info[3], "conv2d: w", sizeof(float), product(w));
+  const View y_array = typed_array(info[5], "conv2d: y", sizeof(float), product(y));
+  const View bias_array = has_bias ? typed_array(info[8], "conv2d: bias", sizeof(float), w[3]) : View{nullptr, 0};
 
   const double macs = static_cast<double>(y[0]) * y[1] * y[2] * y[3] * w[0] * w[1] * w[2];
   const int pool = use_pool(macs);
@@ -189,10 +199,16 @@ Napi::Value Conv2dUnchecked(const Napi::CallbackInfo& info) {
   if (!found->second) return Napi::Boolean::New(env, false);
   Plan& plan = *found->second;
 
-  plan.src.bind(data_of<float>(info[1], "x"));
-  plan.wei.bind(data_of<float>(info[3], "w"));
-  plan.dst.bind(data_of<float>(info[5], "y"));
+  // The plan's user descriptors come from the same shapes; checked again here, since oneDNN reads
+  // and writes what they span, not what the arrays hold.
+  require(env, plan.src.bind(x_array), "conv2d: x is smaller than the plan's source");
+  require(env, plan.wei.bind(w_array), "conv2d: w is smaller than the plan's weights");
+  require(env, plan.dst.bind(y_array), "conv2d: y is smaller than the plan's destination");
+  require(env, !has_bias || plan.bias.get_desc().get_size() <= bias_array.length * sizeof(float),
+          "conv2d: bias is smaller than the plan's bias");
   const bool src_in = kind != kBackwardData, wei_in = kind != kBackwardWeights, dst_in = kind != kForward;
+  // oneDNN may run a geometry as a GEMM-based convolution, whose kernel is not signal-safe (common.h).
+  const SignalsHeld held;
   dnnl::stream& s = stream();
   plan.src.before(s, src_in);
   plan.wei.before(s, wei_in);
@@ -201,7 +217,7 @@ Napi::Value Conv2dUnchecked(const Napi::CallbackInfo& info) {
   if (kind == kForward) {
     args = {{DNNL_ARG_SRC, plan.src.inner}, {DNNL_ARG_WEIGHTS, plan.wei.inner}, {DNNL_ARG_DST, plan.dst.inner}};
     if (has_bias) {
-      plan.bias.set_data_handle(data_of<float>(info[8], "bias"));
+      plan.bias.set_data_handle(bias_array.data);
       args[DNNL_ARG_BIAS] = plan.bias;
     }
   } else if (kind == kBackwardData) {

@@ -13,14 +13,15 @@ namespace {
 // (nothing is written then; the caller lets the JavaScript kernel report it).
 // x is [outer, n, inner]; out is [outer, indices.length, inner].
 Napi::Value Gather(const Napi::CallbackInfo& info) {
-  const uint8_t* x = static_cast<const uint8_t*>(typed_array(info[0], "x").data);
-  const int64_t outer = info[1].As<Napi::Number>().Int64Value(), n = info[2].As<Napi::Number>().Int64Value();
-  const int64_t inner = info[3].As<Napi::Number>().Int64Value();
-  const View iv = typed_array(info[4], "indices");
-  const int32_t* indices = static_cast<const int32_t*>(iv.data);
-  uint8_t* out = static_cast<uint8_t*>(typed_array(info[5], "out").data);
+  const int64_t outer = size_of(info[1], "gather: outer"), n = size_of(info[2], "gather: n");
+  const int64_t inner = size_of(info[3], "gather: inner");
   const int64_t bytes = info[6].As<Napi::Number>().Int64Value();
+  require(info.Env(), bytes == 1 || bytes == 4, "gather: elementBytes must be 1 or 4");
+  const View iv = view_of<int32_t>(info[4], "gather: indices");
+  const int32_t* indices = static_cast<const int32_t*>(iv.data);
   const int64_t count = static_cast<int64_t>(iv.length);
+  const uint8_t* x = static_cast<const uint8_t*>(typed_array(info[0], "gather: x", bytes, product({outer, n, inner})).data);
+  uint8_t* out = static_cast<uint8_t*>(typed_array(info[5], "gather: out", bytes, product({outer, count, inner})).data);
   for (int64_t j = 0; j < count; ++j) {
     if (indices[j] < 0 || indices[j] >= n) return Napi::Boolean::New(info.Env(), false);
   }
@@ -37,11 +38,11 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
 // with segmentIds[i] = s; rows with an id outside [0, numSegments) are dropped, as in TensorFlow.
 // Sums accumulate in double, like the JavaScript kernel.
 Napi::Value UnsortedSegmentSum(const Napi::CallbackInfo& info) {
-  const float* x = data_of<float>(info[0], "x");
-  const int64_t rows = info[1].As<Napi::Number>().Int64Value(), inner = info[2].As<Napi::Number>().Int64Value();
-  const int32_t* ids = data_of<int32_t>(info[3], "segmentIds");
-  const int64_t segments = info[4].As<Napi::Number>().Int64Value();
-  float* out = data_of<float>(info[5], "out");
+  const int64_t rows = size_of(info[1], "unsortedSegmentSum: rows"), inner = size_of(info[2], "unsortedSegmentSum: inner");
+  const int64_t segments = size_of(info[4], "unsortedSegmentSum: numSegments");
+  const float* x = data_of<float>(info[0], "unsortedSegmentSum: x", product({rows, inner}));
+  const int32_t* ids = data_of<int32_t>(info[3], "unsortedSegmentSum: segmentIds", rows);
+  float* out = data_of<float>(info[5], "unsortedSegmentSum: out", product({segments, inner}));
   std::vector<double> acc(segments * inner, 0.0);
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t s = ids[i];

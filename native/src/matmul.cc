@@ -51,12 +51,9 @@ float activate(float v, int activation, float alpha) {
 // batch, so one side may be shared across the batch; the bias repeats over c's elements.
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const float* a = data_of<float>(info[0], "a");
-  const float* b = data_of<float>(info[1], "b");
-  float* c = data_of<float>(info[2], "c");
   const int64_t batch_a = info[3].As<Napi::Number>().Int64Value(), batch_b = info[4].As<Napi::Number>().Int64Value();
-  const int64_t m = info[5].As<Napi::Number>().Int64Value(), n = info[6].As<Napi::Number>().Int64Value();
-  const int64_t k = info[7].As<Napi::Number>().Int64Value();
+  const int64_t m = size_of(info[5], "matmul: m"), n = size_of(info[6], "matmul: n");
+  const int64_t k = size_of(info[7], "matmul: k");
   const bool ta = info[8].ToBoolean(), tb = info[9].ToBoolean();
   const bool has_bias = !info[10].IsNull() && !info[10].IsUndefined();
   const int64_t bias_length = has_bias ? info[11].As<Napi::Number>().Int64Value() : 0;
@@ -65,6 +62,12 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   require(env, batch_a >= 1 && batch_b >= 1 && (batch_a == batch_b || batch_a == 1 || batch_b == 1),
           "matmul: batches must match or be 1");
   const int64_t batch = batch_a > batch_b ? batch_a : batch_b;
+  // The bias index wraps at bias_length, so 0 would walk it without end.
+  require(env, !has_bias || bias_length >= 1, "matmul: biasLength must be at least 1");
+  const float* a = data_of<float>(info[0], "matmul: a", product({batch_a, m, k}));
+  const float* b = data_of<float>(info[1], "matmul: b", product({batch_b, k, n}));
+  float* c = data_of<float>(info[2], "matmul: c", product({batch, m, n}));
+  const float* bias = has_bias ? data_of<float>(info[10], "matmul: bias", bias_length) : nullptr;
 
   const bool small = m * n * k < kSmallProduct;
   if (!small) use_pool(static_cast<double>(m) * n * k);
@@ -76,12 +79,14 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
       small_gemm(ta, tb, m, n, k, ai, bi, ci);
       continue;
     }
-    const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, ai, ta ? m : k, bi,
-                                            tb ? k : n, 0.f, ci, n);
+    dnnl_status_t status;
+    {
+      const SignalsHeld held;  // see common.h: the GEMM kernel's rsp points into the heap
+      status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, ai, ta ? m : k, bi, tb ? k : n, 0.f, ci, n);
+    }
     require(env, status == dnnl_success, "matmul: dnnl_sgemm failed");
   }
   if (has_bias || activation != kLinear) {
-    const float* bias = has_bias ? data_of<float>(info[10], "bias") : nullptr;
     const int64_t total = batch * m * n;
     for (int64_t i = 0, j = 0; i < total; ++i) {
       float v = c[i];

@@ -12,15 +12,15 @@ namespace {
 // out = offset + (x − mean) · scale / sqrt(variance + ε), each parameter repeating over x with its
 // own length (a [C] parameter on an NHWC x is per channel), computed in double as in JavaScript.
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
-  const View xv = typed_array(info[0], "x");
-  const View mv = typed_array(info[1], "mean"), vv = typed_array(info[2], "variance");
+  const View xv = view_of<float>(info[0], "batchNorm: x");
+  const View mv = view_of<float>(info[1], "batchNorm: mean"), vv = view_of<float>(info[2], "batchNorm: variance");
   const bool has_offset = !info[3].IsNull() && !info[3].IsUndefined();
   const bool has_scale = !info[4].IsNull() && !info[4].IsUndefined();
   const float zero = 0.f, one = 1.f;
-  const View ov = has_offset ? typed_array(info[3], "offset") : View{const_cast<float*>(&zero), 1};
-  const View sv = has_scale ? typed_array(info[4], "scale") : View{const_cast<float*>(&one), 1};
+  const View ov = has_offset ? view_of<float>(info[3], "batchNorm: offset") : View{const_cast<float*>(&zero), 1};
+  const View sv = has_scale ? view_of<float>(info[4], "batchNorm: scale") : View{const_cast<float*>(&one), 1};
   const double eps = info[5].As<Napi::Number>().DoubleValue();
-  float* out = data_of<float>(info[6], "out");
+  float* out = data_of<float>(info[6], "batchNorm: out", static_cast<int64_t>(xv.length));
   const float* x = static_cast<const float*>(xv.data);
   const float* m = static_cast<const float*>(mv.data);
   const float* v = static_cast<const float*>(vv.data);

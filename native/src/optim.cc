@@ -21,13 +21,13 @@ float number(const Napi::Value& value) { return static_cast<float>(value.As<Napi
 //   m' = m·β1 + g·(1 − β1)             v' = v·β2 + g²·(1 − β2)
 //   param' = (m' / (1 − β1^t)) / (sqrt(v' / (1 − β2^t)) + ε) · (−lr) + param
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  const View pv = typed_array(info[0], "param");
-  const View gv = typed_array(info[1], "gradient");
-  const View mv = typed_array(info[2], "m");
-  const View vv = typed_array(info[3], "v");
-  const View po = typed_array(info[4], "paramOut");
-  const View mo = typed_array(info[5], "mOut");
-  const View vo = typed_array(info[6], "vOut");
+  const View pv = view_of<float>(info[0], "adamUpdate: param");
+  const View gv = view_of<float>(info[1], "adamUpdate: gradient");
+  const View mv = view_of<float>(info[2], "adamUpdate: m");
+  const View vv = view_of<float>(info[3], "adamUpdate: v");
+  const View po = view_of<float>(info[4], "adamUpdate: paramOut");
+  const View mo = view_of<float>(info[5], "adamUpdate: mOut");
+  const View vo = view_of<float>(info[6], "adamUpdate: vOut");
   const size_t n = pv.length;
   require(info.Env(), gv.length == n && mv.length == n && vv.length == n && po.length == n && mo.length == n && vo.length == n,
           "adamUpdate: every array must have the parameter's length");
@@ -59,9 +59,9 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
 // emaUpdate(average, source, out, decay, oneMinusDecay), scalars rounded to float32 by the caller:
 //   out = average·decay + source·(1 − decay)
 Napi::Value EmaUpdate(const Napi::CallbackInfo& info) {
-  const View av = typed_array(info[0], "average");
-  const View sv = typed_array(info[1], "source");
-  const View ov = typed_array(info[2], "out");
+  const View av = view_of<float>(info[0], "emaUpdate: average");
+  const View sv = view_of<float>(info[1], "emaUpdate: source");
+  const View ov = view_of<float>(info[2], "emaUpdate: out");
   const size_t n = av.length;
   require(info.Env(), sv.length == n && ov.length == n, "emaUpdate: every array must have the average's length");
   const float decay = number(info[3]), one_minus_decay = number(info[4]);

@@ -20,9 +20,9 @@ PoolShape pool_shape(const Napi::CallbackInfo& info) {
 
 // avgPool(x, xShape, window, out): out [B, H/fh, W/fw, C], each the mean of its fh × fw window.
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
-  const float* x = data_of<float>(info[0], "x");
   const PoolShape p = pool_shape(info);
-  float* out = data_of<float>(info[3], "out");
+  const float* x = data_of<float>(info[0], "avgPool: x", product({p.batch, p.height, p.width, p.channels}));
+  float* out = data_of<float>(info[3], "avgPool: out", product({p.batch, p.out_h, p.out_w, p.channels}));
   const double count = static_cast<double>(p.fh * p.fw);
   std::vector<double> sum(p.channels);
   for (int64_t b = 0; b < p.batch; ++b) {
@@ -46,9 +46,9 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
 // avgPoolGrad(dy, xShape, window, dx): dx [B, H, W, C] = dy of the pixel's window / (fh · fw), and 0
 // in the rows and columns no window covers.
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
-  const float* dy = data_of<float>(info[0], "dy");
   const PoolShape p = pool_shape(info);
-  float* dx = data_of<float>(info[3], "dx");
+  const float* dy = data_of<float>(info[0], "avgPoolGrad: dy", product({p.batch, p.out_h, p.out_w, p.channels}));
+  float* dx = data_of<float>(info[3], "avgPoolGrad: dx", product({p.batch, p.height, p.width, p.channels}));
   const double scale = 1.0 / static_cast<double>(p.fh * p.fw);
   for (int64_t b = 0; b < p.batch; ++b) {
     for (int64_t r = 0; r < p.height; ++r) {

@@ -84,12 +84,8 @@ void extreme(const Runs& r, const float* x, float* out, int64_t out_size, float 
 // reduce(op, x, xShape, axes, out): out holds the kept axes in order (keepDims is a reshape).
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
-  const float* x = data_of<float>(info[1], "x");
   const Shape shape = shape_of(info[2], "xShape");
   const Shape axes = shape_of(info[3], "axes");
-  const View out_view = typed_array(info[4], "out");
-  float* out = static_cast<float*>(out_view.data);
-  const int64_t out_size = static_cast<int64_t>(out_view.length);
   std::vector<bool> reduce(shape.size(), false);
   int64_t count = 1;
   for (int64_t a : axes) {
@@ -97,6 +93,13 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     if (!reduce[a]) count *= shape[a];
     reduce[a] = true;
   }
+  const float* x = data_of<float>(info[1], "reduce: x", product(shape));
+  // out holds the kept axes: the walk writes (and the sums accumulate) exactly that many values.
+  int64_t out_size = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (!reduce[i]) out_size = times(out_size, shape[i]);
+  }
+  float* out = data_of<float>(info[4], "reduce: out", out_size);
   const Runs r = collapse(shape, reduce);
   if (op == kSum || op == kMean) {
     // Mean divides each element before summing, as the JavaScript kernel does.
@@ -136,9 +139,9 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
 
 // softmax(x, rows, cols, out): over the last axis, as exp(x − max) / Σ exp(x − max).
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  const float* x = data_of<float>(info[0], "x");
-  const int64_t rows = info[1].As<Napi::Number>().Int64Value(), cols = info[2].As<Napi::Number>().Int64Value();
-  float* out = data_of<float>(info[3], "out");
+  const int64_t rows = size_of(info[1], "softmax: rows"), cols = size_of(info[2], "softmax: cols");
+  const float* x = data_of<float>(info[0], "softmax: x", product({rows, cols}));
+  float* out = data_of<float>(info[3], "softmax: out", product({rows, cols}));
   for (int64_t r = 0; r < rows; ++r) {
     const float* v = x + r * cols;
     float* o = out + r * cols;

@@ -44,14 +44,14 @@ void times_v(const float* w, int64_t rows, int64_t cols, const float* v, std::ve
 
 // spectralNorm(w, rows, cols, u, iterations, normalized, sigma [1], newU [cols], v [rows])
 Napi::Value SpectralNorm(const Napi::CallbackInfo& info) {
-  const View wv = typed_array(info[0], "w");
+  const View wv = view_of<float>(info[0], "spectralNorm: w");
   const int64_t rows = info[1].As<Napi::Number>().Int64Value(), cols = info[2].As<Napi::Number>().Int64Value();
-  const View uv = typed_array(info[3], "u");
+  const View uv = view_of<float>(info[3], "spectralNorm: u");
   const int64_t iterations = info[4].As<Napi::Number>().Int64Value();
-  const View nv = typed_array(info[5], "normalized"), sv = typed_array(info[6], "sigma");
-  const View newv = typed_array(info[7], "newU"), vv = typed_array(info[8], "v");
+  const View nv = view_of<float>(info[5], "spectralNorm: normalized"), sv = view_of<float>(info[6], "spectralNorm: sigma");
+  const View newv = view_of<float>(info[7], "spectralNorm: newU"), vv = view_of<float>(info[8], "spectralNorm: v");
   require(info.Env(), rows >= 0 && cols >= 0 && iterations >= 0, "spectralNorm: negative size");
-  const size_t n = static_cast<size_t>(rows * cols);
+  const size_t n = static_cast<size_t>(product({rows, cols}));
   require(info.Env(), wv.length == n && nv.length == n && uv.length == static_cast<size_t>(cols) &&
                           newv.length == static_cast<size_t>(cols) && vv.length == static_cast<size_t>(rows) && sv.length == 1,
           "spectralNorm: array lengths do not match rows and cols");
@@ -81,14 +81,14 @@ Napi::Value SpectralNorm(const Napi::CallbackInfo& info) {
 // spectralNormGrad(dy, w, rows, cols, u [cols], v [rows], sigma, dSigma, dw):
 // dw = dy / σ + (dσ − Σ(dy ⊙ W) / σ²) · vᵀu
 Napi::Value SpectralNormGrad(const Napi::CallbackInfo& info) {
-  const View dyv = typed_array(info[0], "dy"), wv = typed_array(info[1], "w");
+  const View dyv = view_of<float>(info[0], "spectralNormGrad: dy"), wv = view_of<float>(info[1], "spectralNormGrad: w");
   const int64_t rows = info[2].As<Napi::Number>().Int64Value(), cols = info[3].As<Napi::Number>().Int64Value();
-  const View uv = typed_array(info[4], "u"), vv = typed_array(info[5], "v");
+  const View uv = view_of<float>(info[4], "spectralNormGrad: u"), vv = view_of<float>(info[5], "spectralNormGrad: v");
   const double sigma = info[6].As<Napi::Number>().DoubleValue();
   const double d_sigma = info[7].As<Napi::Number>().DoubleValue();
-  const View dwv = typed_array(info[8], "dw");
+  const View dwv = view_of<float>(info[8], "spectralNormGrad: dw");
   require(info.Env(), rows >= 0 && cols >= 0, "spectralNormGrad: negative size");
-  const size_t n = static_cast<size_t>(rows * cols);
+  const size_t n = static_cast<size_t>(product({rows, cols}));
   require(info.Env(), dyv.length == n && wv.length == n && dwv.length == n && uv.length == static_cast<size_t>(cols) &&
                           vv.length == static_cast<size_t>(rows),
           "spectralNormGrad: array lengths do not match rows and cols");

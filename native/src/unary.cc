@@ -37,12 +37,12 @@ double expm1_(double v) { return std::expm1(v); }
 // unary(op, x, y, alpha): y = op(x) elementwise; alpha is LeakyRelu's slope or Step's value at x <= 0.
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
-  const View xv = typed_array(info[1], "x");
+  const View xv = view_of<float>(info[1], "unary: x");
   const float* x = static_cast<const float*>(xv.data);
-  float* y = data_of<float>(info[2], "y");
+  const int64_t n = static_cast<int64_t>(xv.length);
+  float* y = data_of<float>(info[2], "unary: y", n);
   const double alpha_d = info[3].As<Napi::Number>().DoubleValue();
   const float alpha = static_cast<float>(alpha_d);
-  const int64_t n = static_cast<int64_t>(xv.length);
   switch (op) {
     case kRelu: map(x, y, n, [](float v) { return v > 0 ? v : (v != v ? v : 0.f); }); break;
     case kRelu6: map(x, y, n, [](float v) { return v != v ? v : (v > 6 ? 6.f : (v > 0 ? v : 0.f)); }); break;

@@ -1,7 +1,9 @@
 /**
  * Loads the onednn addon (native/, built by `npm run build:native` or at install when
  * libdnnl-dev is present) and describes its functions. Every function borrows its TypedArray
- * arguments only during the synchronous call; outputs are allocated by the caller.
+ * arguments only during the synchronous call; outputs are allocated by the caller. An array shorter
+ * than the function's shapes and sizes say (or of another element size) is refused with a
+ * RangeError (TypeError) before anything is written.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -40,6 +40,11 @@ nativeTest('overlapping or padded average pooling runs on the cpu kernels, and s
     t.is(addonCalls(() => tf.dispose(pool(tensor(data)))).get('avgPool') ?? 0, 0, `cpu: window ${filter} stride ${stride} ${pad}`);
     await compare(t, () => pool(tensor(data)), 1e-6, `window ${filter} stride ${stride} ${pad}`);
   }
+  // 'ceil' with a numeric pad adds a partial last window, with padInfo still zero: cpu computes it.
+  const x5 = random(rng, [1, 5, 5, 2]);
+  const ceil = (x: tf.Tensor) => tf.avgPool(x as tf.Tensor4D, 2, 2, 0, 'ceil');
+  t.is(addonCalls(() => tf.dispose(ceil(tensor(x5)))).get('avgPool') ?? 0, 0, "cpu: window 2 pad 0 'ceil'");
+  await compare(t, () => ceil(tensor(x5)), 1e-6, "window 2 pad 0 'ceil'");
   const x8 = random(rng, [2, 8, 8, 2]);
   const penalty = (x: tf.Tensor) => tf.sum(tf.square(tf.grad((y: tf.Tensor) => tf.sum(tf.square(tf.avgPool(y as tf.Tensor4D, 2, 2, 'valid'))))(x)));
   await compare(t, () => tf.grad(penalty)(tensor(x8)), 1e-6, 'gradient of a gradient norm');

@@ -19,6 +19,9 @@ function tiling(xShape: number[], attrs: tf.NamedAttrMap): { window: [number, nu
   );
   const { filterHeight: fh, filterWidth: fw, strideHeight, strideWidth, padInfo } = info;
   if (strideHeight !== fh || strideWidth !== fw || padInfo.top !== 0 || padInfo.left !== 0 || padInfo.bottom !== 0 || padInfo.right !== 0) return null;
+  // The addon covers floor(H / fh) × floor(W / fw) windows; 'ceil' or 'round' rounding with a numeric
+  // pad can add a partial window (still with zero padding), which only the cpu kernel computes.
+  if (info.outHeight !== Math.floor(xShape[1] / fh) || info.outWidth !== Math.floor(xShape[2] / fw)) return null;
   return { window: [fh, fw], outShape: info.outShape };
 }
 
