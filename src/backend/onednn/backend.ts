@@ -11,6 +11,7 @@ import { registerFusedCpuKernels } from '../fused-updates.js';
 // The ops' cpu kernels must be registered before their configs are copied to onednn below.
 import '../../ops/index.js';
 import { loadAddon, type OnednnAddon } from './addon.js';
+import { OutputPool } from './output-pool.js';
 import { batchNormTrainingKernels } from './kernels/batch-norm-training.js';
 import { convKernels } from './kernels/conv.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
@@ -38,11 +39,51 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...batchNormTrainingKernels,
 ];
 
+type DataId = Parameters<MathBackendCPU['readSync']>[0];
+type Values = Parameters<MathBackendCPU['write']>[0];
+
 export class OnednnBackend extends MathBackendCPU {
+  /** Output arrays of the native kernels, reused (output-pool.ts); S3GAN_ONEDNN_POOL=0 turns it off. */
+  readonly pool: OutputPool | null = process.env.S3GAN_ONEDNN_POOL === '0' ? null : new OutputPool();
+
   constructor(readonly addon: OnednnAddon) {
     super();
     // The cpu backend's first write prints advice to install tfjs-node; it does not apply here.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** A float32 output array of `length` for a native kernel that writes every element. */
+  output(length: number): Float32Array {
+    return this.pool?.take(length) ?? new Float32Array(length);
+  }
+
+  override write(values: Values, shape: number[], dtype: tf.DataType): DataId {
+    this.pool?.noteStored(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.pool?.noteStored(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    this.pool?.noteRead(values);
+    return values;
+  }
+
+  override async read(dataId: DataId): Promise<tf.backend_util.BackendValues> {
+    const values = await super.read(dataId);
+    this.pool?.noteRead(values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const deleted = super.disposeData(dataId, force);
+    if (deleted) this.pool?.release(values);
+    return deleted;
   }
 
   /** Threads for conv and gemm (0 = every core); returns the count in effect. */

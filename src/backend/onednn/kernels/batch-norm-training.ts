@@ -14,7 +14,7 @@ function batchNormTraining({ inputs, backend, attrs }: NativeArgs): tf.TensorInf
   const movingVariance = inputs.movingVariance as tf.TensorInfo | undefined;
   if (!isF32(x, scale, offset, movingMean, movingVariance) || size(x.shape) === 0) return null;
   const { batch, channels } = batchNormGeometry(x.shape);
-  const y = new Float32Array(size(x.shape));
+  const y = backend.output(size(x.shape));
   const mean = new Float32Array(channels), variance = new Float32Array(channels);
   backend.addon.batchNormTraining(f32(backend, x), batch, channels, f32(backend, scale), f32(backend, offset),
     attrs.epsilon as number, y, mean, variance);
@@ -36,7 +36,7 @@ function batchNormTrainingGrad({ inputs, backend, attrs }: NativeArgs): tf.Tenso
   if (!isF32(dy, x, mean, variance, scale, dMean, dVariance) || size(x.shape) === 0) return null;
   const { batch, channels } = batchNormGeometry(x.shape);
   const offsetShape = attrs.offsetPerSample === true ? [batch, channels] : [channels];
-  const dx = new Float32Array(size(x.shape));
+  const dx = backend.output(size(x.shape));
   const dScale = new Float32Array(size(scale.shape)), dOffset = new Float32Array(size(offsetShape));
   backend.addon.batchNormTrainingGrad(f32(backend, dy), f32(backend, x), batch, channels, f32(backend, mean), f32(backend, variance),
     f32(backend, scale), f32(backend, dMean), f32(backend, dVariance), attrs.epsilon as number, dx, dScale, dOffset);
@@ -50,7 +50,7 @@ function batchNormTrainingGrad({ inputs, backend, attrs }: NativeArgs): tf.Tenso
 function leakyReluGrad({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   const { dy, x } = inputs;
   if (!isF32(dy, x)) return null;
-  const dx = new Float32Array(size(x.shape));
+  const dx = backend.output(size(x.shape));
   if (dx.length > 0) backend.addon.leakyReluGrad(f32(backend, dy), f32(backend, x), leakyReluAlpha(attrs), dx);
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 }

@@ -63,7 +63,7 @@ function conv2d({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   if (bias !== undefined && size(bias.shape) !== filter.shape[3]) return null;
   const info = convInfo(x.shape, filter.shape, a);
   if (info === null) return null;
-  const out = new Float32Array(size(info.outShape));
+  const out = backend.output(size(info.outShape));
   const done = backend.addon.conv2d(KIND.forward, f32(backend, x), x.shape, f32(backend, filter), filter.shape, out, info.outShape,
     geometry(info), bias === undefined ? null : f32(backend, bias), activation, a.leakyreluAlpha ?? 0.2);
   return done ? backend.makeTensorInfo(info.outShape, 'float32', out) : null;
@@ -75,7 +75,7 @@ function conv2dBackpropInput({ inputs, backend, attrs }: NativeArgs): tf.TensorI
   if (!isF32(dy, filter)) return null;
   const info = convInfo(a.inputShape, filter.shape, { ...a, dilations: 1 });
   if (info === null || !tf.util.arraysEqual(info.outShape, dy.shape)) return null;
-  const dx = new Float32Array(size(a.inputShape));
+  const dx = backend.output(size(a.inputShape));
   const done = backend.addon.conv2d(KIND.backwardData, dx, a.inputShape, f32(backend, filter), filter.shape, f32(backend, dy), dy.shape,
     geometry(info), null, 0, 0);
   return done ? backend.makeTensorInfo(a.inputShape, 'float32', dx) : null;
@@ -87,7 +87,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: NativeArgs): tf.Tensor
   if (!isF32(x, dy)) return null;
   const info = convInfo(x.shape, a.filterShape, { ...a, dilations: 1 });
   if (info === null || !tf.util.arraysEqual(info.outShape, dy.shape)) return null;
-  const dw = new Float32Array(size(a.filterShape));
+  const dw = backend.output(size(a.filterShape));
   const done = backend.addon.conv2d(KIND.backwardFilter, f32(backend, x), x.shape, dw, a.filterShape, f32(backend, dy), dy.shape,
     geometry(info), null, 0, 0);
   return done ? backend.makeTensorInfo(a.filterShape, 'float32', dw) : null;

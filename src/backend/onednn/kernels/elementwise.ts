@@ -25,7 +25,7 @@ function binary(op: number) {
     if (!isF32(a, b)) return null;
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const compare = op >= 10;
-    const out = compare ? new Uint8Array(size(outShape)) : new Float32Array(size(outShape));
+    const out = compare ? new Uint8Array(size(outShape)) : backend.output(size(outShape));
     if (out.length > 0) backend.addon.binary(op, f32(backend, a), a.shape, f32(backend, b), b.shape, out, outShape);
     return backend.makeTensorInfo(outShape, compare ? 'bool' : 'float32', out);
   };
@@ -35,7 +35,7 @@ function unary(op: number) {
   return ({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null => {
     const { x } = inputs;
     if (!isF32(x)) return null;
-    const out = new Float32Array(size(x.shape));
+    const out = backend.output(size(x.shape));
     // alpha: LeakyRelu's slope (tfjs default 0.2) or Step's value at x ≤ 0 (default 0).
     const alpha = (attrs.alpha as number | undefined) ?? (op === UNARY[tf.LeakyRelu] ? 0.2 : 0);
     if (out.length > 0) backend.addon.unary(op, f32(backend, x), out, alpha);

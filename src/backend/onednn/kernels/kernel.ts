@@ -1,8 +1,9 @@
 /**
  * The pattern of every native kernel: it reads its inputs' typed arrays from the backend, lets the
- * addon fill a freshly allocated output, and returns null for any case it does not cover (another
- * dtype, NCHW, an unsupported attribute), in which case the call goes to the cpu kernel of the same
- * name, so coverage can grow one case at a time without changing results.
+ * addon fill an output array (`backend.output`, reused from disposed tensors, where the native
+ * function writes every element; a fresh zeroed one otherwise), and returns null for any case it
+ * does not cover (another dtype, NCHW, an unsupported attribute), in which case the call goes to
+ * the cpu kernel of the same name, so coverage can grow one case at a time without changing results.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -11,6 +12,8 @@ import type { OnednnAddon } from '../addon.js';
 /** The backend as the kernels see it: the cpu backend's storage plus the addon. */
 export interface NativeBackend extends MathBackendCPU {
   readonly addon: OnednnAddon;
+  /** A float32 output array for a native function that writes every element (contents undefined). */
+  output(length: number): Float32Array;
 }
 
 /** Inputs by name; optional ones (a bias) are read as `inputs.bias as TensorInfo | undefined`. */

@@ -113,7 +113,7 @@ function batchNorm({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null
   if (!isF32(x, mean, variance, offset, scale)) return null;
   const params = [mean, variance, offset, scale].filter((t) => t !== undefined);
   if (params.some((t) => size(t.shape) === 0) || size(x.shape) === 0) return null;
-  const out = new Float32Array(size(x.shape));
+  const out = backend.output(size(x.shape));
   const epsilon = (attrs.varianceEpsilon as number | undefined) ?? 0.001;
   backend.addon.batchNorm(f32(backend, x), f32(backend, mean), f32(backend, variance),
     offset === undefined ? null : f32(backend, offset), scale === undefined ? null : f32(backend, scale), epsilon, out);

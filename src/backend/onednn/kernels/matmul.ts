@@ -33,7 +33,8 @@ function matmul({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null {
   if ((transposeB ? cb : rb) !== k) return null; // let the cpu kernel report the mismatch
   const outShape = [...outer, m, n];
   if (bias !== undefined && !biasFits(bias, outShape)) return null;
-  const out = new Float32Array(size(outShape));
+  // With k = 0 the product is all zeros, which only a fresh (zeroed) array is without writing.
+  const out = k > 0 ? backend.output(size(outShape)) : new Float32Array(size(outShape));
   if (out.length > 0) {
     backend.addon.matmul(f32(backend, a), f32(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB,
       bias === undefined ? null : f32(backend, bias), bias === undefined ? 0 : size(bias.shape), activation, leakyreluAlpha ?? 0.2);
