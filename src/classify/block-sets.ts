@@ -53,6 +53,13 @@ export function blockSetName(blocks: BlockSet): string {
   return blocks.join('+');
 }
 
+/** 'block 2' or 'blocks 1+2' (in ascending order): how logs, plans and reports name blocks. */
+export function blocksPhrase(block: number | readonly number[]): string {
+  if (typeof block === 'number') return `block ${block}`;
+  const blocks = [...block].sort((a, b) => a - b);
+  return `${blocks.length === 1 ? 'block' : 'blocks'} ${blockSetName(blocks)}`;
+}
+
 /** The value a report records: the block's index, or the list when there are several. */
 export function blockSetValue(blocks: BlockSet): number | number[] {
   return blocks.length === 1 ? blocks[0] : [...blocks];

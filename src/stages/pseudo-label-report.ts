@@ -2,7 +2,7 @@
  * The pseudo-label stage's report (labels/report.json, and labels/report.txt for people): how good
  * the labels are, measured against ground truth that is used only here, never to fit.
  */
-import { blockSetName } from '../classify/block-sets.js';
+import { blocksPhrase } from '../classify/block-sets.js';
 import { readFile } from 'node:fs/promises';
 import type { CrossValidationResult } from '../classify/cross-validation.js';
 import { formatReport, type ClassificationReport } from '../classify/report.js';
@@ -58,8 +58,7 @@ export function formatPseudoLabelReport(report: PseudoLabelReport): string[] {
     `labelled images: ${report.labelledImages} of ${report.trainImages}`,
   ];
   if (report.blockSelection !== null) {
-    const name = (block: number | readonly number[]): string => (typeof block === 'number' ? `block ${block}` : `blocks ${blockSetName(block)}`);
-    lines.push(`block selection (cross-validated accuracy): ${report.blockSelection.map((b) => `${name(b.block)} ${percent(b.accuracy)}`).join(', ')} → ${name(report.block)}`);
+    lines.push(`block selection (cross-validated accuracy): ${report.blockSelection.map((b) => `${blocksPhrase(b.block)} ${percent(b.accuracy)}`).join(', ')} → ${blocksPhrase(report.block)}`);
   }
   if (report.l2 !== null) lines.push(`L2 strength (cross-validated): ${report.l2}`);
   lines.push(`accuracy on the unlabelled training images: ${percent(report.unlabelledTrain.accuracy)} (${report.unlabelledTrain.total} images)`);

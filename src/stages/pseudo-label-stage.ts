@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { readModelDir } from '../artifacts/model-files.js';
 import type { RunDir } from '../artifacts/run-dir.js';
-import { autoBlockSets, blockSetName, blockSetValue, concatColumns, configuredBlocks, type BlockSet } from '../classify/block-sets.js';
+import { autoBlockSets, blockSetValue, blocksPhrase, concatColumns, configuredBlocks, type BlockSet } from '../classify/block-sets.js';
 import { selectBlock, type CrossValidationOptions } from '../classify/cross-validation.js';
 import { kMeans, matchClustersToClasses, clustersToLabels } from '../classify/kmeans.js';
 import { fitLinearProbe, predictWithProbe, type LinearProbe, type ProbePrediction } from '../classify/linear-probe.js';
@@ -168,7 +168,7 @@ export async function runPseudoLabelStage(run: RunDir, dataset: Dataset, config:
       blocks = sets[selection.bestBlock];
       blockSelection = selection.scores.map((s) => ({ block: blockSetValue(sets[s.block]), accuracy: s.bestAccuracy }));
     }
-    const blocksText = `${blocks.length === 1 ? 'block' : 'blocks'} ${blockSetName(blocks)}`;
+    const blocksText = blocksPhrase(blocks);
     // Features of `split` from the chosen blocks, concatenated.
     const blockFeatures = async (split: ImageSplit, label: string): Promise<FeatureMatrix> =>
       concatColumns(await extract(split, allIndices(split), blocks, label));

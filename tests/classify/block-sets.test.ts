@@ -1,5 +1,5 @@
 import test from 'ava';
-import { autoBlockSets, blockSetName, blockSetValue, concatColumns, configuredBlocks } from '../../src/classify/block-sets.js';
+import { autoBlockSets, blockSetName, blockSetValue, blocksPhrase, concatColumns, configuredBlocks } from '../../src/classify/block-sets.js';
 import { featureMatrix } from '../../src/metrics/feature-matrix.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -31,6 +31,9 @@ test('configured blocks: a missing block, a repeated one, or several for s4l are
 test('names and report values', (t) => {
   t.is(blockSetName([2]), '2');
   t.is(blockSetName([1, 2]), '1+2');
+  t.is(blocksPhrase(2), 'block 2');
+  t.is(blocksPhrase([2]), 'block 2');
+  t.is(blocksPhrase([3, 1]), 'blocks 1+3');
   t.is(blockSetValue([2]), 2);
   t.deepEqual(blockSetValue([1, 2]), [1, 2]);
 });

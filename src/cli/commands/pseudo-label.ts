@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { blockSetName } from '../../classify/block-sets.js';
+import { blocksPhrase } from '../../classify/block-sets.js';
 import { budgetText } from '../../config/derived.js';
 import type { Config } from '../../config/schema.js';
 import { formatPseudoLabelReport } from '../../stages/pseudo-label-report.js';
@@ -24,8 +24,8 @@ interface PseudoLabelFlags {
 
 /** The blocks part of the plan line: 'block 2', 'blocks 1+2', 'block auto' or 'block auto (single blocks and adjacent pairs)'. */
 function blockPlan(p: Config['pseudoLabel']): string {
-  if (Array.isArray(p.block)) return `blocks ${blockSetName([...p.block].sort((a, b) => a - b))}`;
-  return p.block === 'auto' && p.autoBlocks === 'adjacent-pairs' ? 'block auto (single blocks and adjacent pairs)' : `block ${String(p.block)}`;
+  if (p.block !== 'auto') return blocksPhrase(p.block);
+  return p.autoBlocks === 'adjacent-pairs' ? 'block auto (single blocks and adjacent pairs)' : 'block auto';
 }
 
 export function pseudoLabelCommand(): Command {
