@@ -11,6 +11,7 @@ import { EqualizedProjectionHead, ProGanDiscriminatorBody } from './progan-discr
 import { ProGanGeneratorBody } from './progan-generator-body.js';
 
 export * from './conditional-batch-norm.js';
+export * from './fused-batch-norm.js';
 export * from './heads.js';
 export * from './sn-conv.js';
 export * from './spectral-norm.js';
