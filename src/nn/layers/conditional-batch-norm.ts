@@ -10,7 +10,7 @@
  * saved with the model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '../../ops/index.js';
+import { batchNormTrainingStep } from './batch-norm-step.js';
 import { seededNormal } from './init.js';
 
 /** Options shared by both conditional batch norms. */
@@ -61,17 +61,14 @@ abstract class NormalizeLayer extends tf.layers.Layer {
    */
   protected normalizeAndModulate(x: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D, training: boolean): tf.Tensor {
     if (training) {
-      const out = batchNormTraining(x, {
+      return batchNormTrainingStep(x, {
         scale: gamma,
         offset: beta,
-        movingMean: this.movingMean.read(),
-        movingVariance: this.movingVariance.read(),
+        movingMean: this.movingMean,
+        movingVariance: this.movingVariance,
         momentum: this.momentum,
         epsilon: this.epsilon,
       });
-      this.movingMean.write(out.movingMean as tf.Tensor);
-      this.movingVariance.write(out.movingVariance as tf.Tensor);
-      return out.y;
     }
     const xHat = tf.div(tf.sub(x, this.movingMean.read()), tf.sqrt(tf.add(this.movingVariance.read(), this.epsilon)));
     const [b, c] = gamma.shape;

@@ -7,7 +7,7 @@
  * (another axis, no γ or β) go to the parent's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '../../ops/index.js';
+import { batchNormTrainingStep } from './batch-norm-step.js';
 
 /** The arguments of tf.layers.batchNormalization. */
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
@@ -39,19 +39,16 @@ export class FusedBatchNormalization extends BatchNormalizationBase {
     const lastAxis = state.axis === -1 || state.axis === x.rank - 1;
     const fusable = kwargs.training === true && (x.rank === 2 || x.rank === 4) && lastAxis && state.gamma !== null && state.beta !== null;
     if (!fusable) return super.call(inputs, kwargs);
-    return tf.tidy(() => {
-      const out = batchNormTraining(x, {
+    return tf.tidy(() =>
+      batchNormTrainingStep(x, {
         scale: (state.gamma as tf.LayerVariable).read(),
         offset: (state.beta as tf.LayerVariable).read(),
-        movingMean: state.movingMean.read(),
-        movingVariance: state.movingVariance.read(),
+        movingMean: state.movingMean,
+        movingVariance: state.movingVariance,
         momentum: state.momentum,
         epsilon: state.epsilon,
-      });
-      state.movingMean.write(out.movingMean as tf.Tensor);
-      state.movingVariance.write(out.movingVariance as tf.Tensor);
-      return out.y;
-    });
+      }),
+    );
   }
 }
 
