@@ -13,7 +13,11 @@
  *     and `stridedSlice` return `subarray` views of their input).
  */
 
-/** Pooled bytes kept at most; an array released beyond it is left to the garbage collector. */
+/**
+ * Pooled bytes kept at most. A release beyond it evicts the arrays that have waited longest (left to
+ * the garbage collector): a stage whose shapes differ from the last one's (pretraining, then the GAN)
+ * would otherwise find the pool full of arrays no kernel of its own asks for.
+ */
 const DEFAULT_CAPACITY_BYTES = 512 * 2 ** 20;
 
 export interface OutputPoolStats {
@@ -23,13 +27,17 @@ export interface OutputPoolStats {
   readonly allocated: number;
   /** Arrays that escaped (read out or shared) and will not be recycled. */
   readonly escaped: number;
+  /** Free arrays dropped to make room for newer ones. */
+  readonly evicted: number;
   /** Bytes waiting in the free lists. */
   readonly freeBytes: number;
 }
 
 export class OutputPool {
-  /** Free arrays by length. */
+  /** Free arrays by length, each list oldest first. */
   private readonly free = new Map<number, Float32Array[]>();
+  /** Every free array, oldest release first (a Set keeps insertion order). */
+  private readonly freeOrder = new Set<Float32Array>();
   /** Arrays handed out by take() that may come back: each one's buffer → the array. */
   private readonly owned = new WeakMap<ArrayBufferLike, Float32Array>();
   /** Owned arrays that a tensor's data already holds (a second registration makes them escape). */
@@ -38,6 +46,7 @@ export class OutputPool {
   private reused = 0;
   private allocated = 0;
   private escaped = 0;
+  private evicted = 0;
 
   constructor(private readonly capacityBytes = DEFAULT_CAPACITY_BYTES) {}
 
@@ -46,6 +55,7 @@ export class OutputPool {
     const list = this.free.get(length);
     const reused = list?.pop();
     if (reused !== undefined) {
+      this.freeOrder.delete(reused);
       this.freeBytes -= reused.byteLength;
       this.reused++;
       return reused;
@@ -76,15 +86,38 @@ export class OutputPool {
     const owner = this.ownerOf(values);
     if (owner === undefined || owner !== values) return;
     this.registered.delete(owner);
-    if (this.freeBytes + owner.byteLength > this.capacityBytes) return;
+    if (owner.byteLength > this.capacityBytes) return;
+    while (this.freeBytes + owner.byteLength > this.capacityBytes) this.evictOldest();
     const list = this.free.get(owner.length);
     if (list === undefined) this.free.set(owner.length, [owner]);
     else list.push(owner);
+    this.freeOrder.add(owner);
     this.freeBytes += owner.byteLength;
   }
 
   stats(): OutputPoolStats {
-    return { reused: this.reused, allocated: this.allocated, escaped: this.escaped, freeBytes: this.freeBytes };
+    return {
+      reused: this.reused,
+      allocated: this.allocated,
+      escaped: this.escaped,
+      evicted: this.evicted,
+      freeBytes: this.freeBytes,
+    };
+  }
+
+  /**
+   * Drops the free array released longest ago. Within one length, take() pops the newest, so the
+   * oldest free array of its length is the head of that length's list.
+   */
+  private evictOldest(): void {
+    const oldest = this.freeOrder.values().next().value as Float32Array;
+    this.freeOrder.delete(oldest);
+    const list = this.free.get(oldest.length) as Float32Array[];
+    list.shift();
+    if (list.length === 0) this.free.delete(oldest.length);
+    this.owned.delete(oldest.buffer);
+    this.freeBytes -= oldest.byteLength;
+    this.evicted++;
   }
 
   private ownerOf(values: unknown): Float32Array | undefined {

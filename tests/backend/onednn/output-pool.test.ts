@@ -36,7 +36,7 @@ test('an array that was read out, stored twice, or viewed by another tensor neve
   t.true(next !== read && next !== shared && next !== viewed);
 });
 
-test('arrays the pool did not make are left alone, and the free lists stop at their capacity', (t) => {
+test('arrays the pool did not make are left alone, and a release over capacity evicts the oldest free arrays', (t) => {
   const pool = new OutputPool(40);
   const foreign = new Float32Array(4);
   pool.noteStored(foreign);
@@ -45,10 +45,40 @@ test('arrays the pool did not make are left alone, and the free lists stop at th
   const [a, b] = [pool.take(8), pool.take(8)];
   pool.release(a);
   pool.release(b);
-  t.is(pool.stats().freeBytes, 32, 'the second 32-byte array is over the 40-byte capacity');
+  t.is(pool.stats().freeBytes, 32, 'two 32-byte arrays do not fit in 40 bytes');
+  t.is(pool.stats().evicted, 1);
+  t.is(pool.take(8), b, 'the newer array stayed');
+  const fresh = pool.take(8);
+  t.true(fresh !== a && fresh !== b, 'the evicted one is gone for good');
+  pool.release(a);
+  t.is(pool.stats().freeBytes, 0, 'an evicted array released again is not the pool\'s any more');
   pool.release(undefined);
   pool.release('text');
-  t.is(pool.stats().freeBytes, 32);
+  t.is(pool.stats().freeBytes, 0);
+});
+
+test('eviction goes by release order across lengths, and an array larger than the capacity is never kept', (t) => {
+  const pool = new OutputPool(64);
+  const [small1, large, small2] = [pool.take(4), pool.take(8), pool.take(4)];
+  const huge = pool.take(32);
+  pool.release(small1);
+  pool.release(large);
+  pool.release(small2);
+  t.is(pool.stats().freeBytes, 64);
+  pool.release(huge);
+  t.is(pool.stats().freeBytes, 64, 'a 128-byte array is over the 64-byte capacity on its own');
+  t.is(pool.stats().evicted, 0);
+  const next = pool.take(4);
+  pool.release(next);
+  t.is(next, small2, 'take() answers with the newest free array of its length');
+  const other = pool.take(4);
+  t.is(other, small2);
+  const incoming = pool.take(12);
+  pool.release(incoming);
+  t.is(pool.stats().evicted, 2, 'small1, then large, were the oldest');
+  t.is(pool.stats().freeBytes, 48);
+  t.is(pool.take(4) === small1, false);
+  t.is(pool.take(12), incoming);
 });
 
 nativeTest('onednn: a disposed output\'s array serves the next output; values read out stay as they were read', (t) => {
