@@ -17,12 +17,14 @@
  * output of block 0..3, [B, c_k]. RotNet's Table 1 finds the middle blocks' features best for
  * downstream classifiers, so stage 2 reads any block rather than only the last one.
  *
- * Every layer is named, so a checkpoint loads by weight name into a freshly built encoder, and only
- * built-in layers are used, so plain `tf.loadLayersModel` reads a saved one.
+ * Every layer is named, so a checkpoint loads by weight name into a freshly built encoder, and a
+ * saved one names only built-in layers (the batch norm trains through a fused kernel but saves as
+ * tfjs-layers' own), so plain `tf.loadLayersModel` reads it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_ROTATIONS } from '../../data/rotate.js';
 import { invariant } from '../../util/errors.js';
+import { fusedBatchNormalization } from '../layers/fused-batch-norm.js';
 import { seededNormal } from '../layers/init.js';
 import { apply, type Symbolic } from './common.js';
 
@@ -92,7 +94,7 @@ export function buildRotationEncoder(options: RotationEncoderOptions): tf.Layers
   };
   // Momentum 0.9 (PyTorch's 0.1, tfjs defaults to 0.99): the moving statistics that inference
   // mode (held-out score, stage 2's features) uses catch up with the weights within tens of steps.
-  const bn = (x: Symbolic, name: string): Symbolic => apply(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }), x);
+  const bn = (x: Symbolic, name: string): Symbolic => apply(fusedBatchNormalization({ momentum: 0.9, epsilon: 1e-5, name }), x);
   const relu = (x: Symbolic, name: string): Symbolic => apply(tf.layers.reLU({ name }), x);
   const pool = (x: Symbolic, name: string): Symbolic => apply(tf.layers.globalAveragePooling2d({ name }), x);
 
