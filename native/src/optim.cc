@@ -4,8 +4,9 @@
 // them (float32 +, *, / and sqrt are correctly rounded, as the JavaScript kernels' double operation
 // rounded once to float32 is; -ffp-contract=off in binding.gyp keeps the compiler from fusing a
 // multiply and an add into one rounding).
-// Outputs are fresh arrays the caller allocates: a variable's buffer may be shared with other
-// tensors (tfjs's clone() and variable() share data), so it is never written in place.
+// Outputs are arrays the caller provides (from the output-array pool), never the variable's own
+// buffer: that may be shared with other tensors (tfjs's clone() and variable() share data), so it is
+// never written in place.
 #include <cmath>
 
 #include "common.h"

@@ -13,7 +13,8 @@ function adamUpdate({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo[] | n
   if (!shapes || size(oneMinusAccBeta1.shape) !== 1 || size(oneMinusAccBeta2.shape) !== 1) return null;
   const s = adamScalars(attrs as unknown as AdamUpdateAttrs, f32(backend, oneMinusAccBeta1)[0], f32(backend, oneMinusAccBeta2)[0]);
   const n = size(param.shape);
-  const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  // Pooled outputs: the loop writes every element (output-pool.ts).
+  const outs = [backend.output(n), backend.output(n), backend.output(n)];
   if (n > 0) {
     backend.addon.adamUpdate(f32(backend, param), f32(backend, gradient), f32(backend, m), f32(backend, v), outs[0], outs[1], outs[2],
       s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.oneMinusAccBeta1, s.oneMinusAccBeta2, s.epsilon, s.negativeLearningRate);
@@ -25,7 +26,7 @@ function emaUpdate({ inputs, backend, attrs }: NativeArgs): tf.TensorInfo | null
   const { average, source } = inputs;
   if (!isF32(average, source) || !tf.util.arraysEqual(average.shape, source.shape)) return null;
   const decay = attrs.decay as number;
-  const out = new Float32Array(size(average.shape));
+  const out = backend.output(size(average.shape));
   if (out.length > 0) backend.addon.emaUpdate(f32(backend, average), f32(backend, source), out, Math.fround(decay), Math.fround(1 - decay));
   return backend.makeTensorInfo(average.shape, 'float32', out);
 }
